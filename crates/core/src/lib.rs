@@ -7,11 +7,13 @@ pub mod ids;
 pub mod role;
 
 pub mod hiring;
+pub mod import;
 pub mod inbound;
 pub mod markdown;
 pub mod matching;
 pub mod records;
 pub mod schedule;
+pub mod sequence;
 pub mod template;
 
 pub use error::Invalid;
