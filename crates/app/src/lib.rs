@@ -1,1 +1,74 @@
-//! Being written.
+//! Prospector's use cases. Each public method takes an [`Actor`], checks permission, and runs its
+//! writes, their audit entries and any outbox rows in one transaction. Nothing here knows HTTP.
+
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod outbox;
+pub mod secrets;
+pub mod tokens;
+pub mod users;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use prospector_store::Store;
+
+pub use actor::{Actor, Principal, Via};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, AppResult};
+
+/// Tunables of the use cases.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// How long a browser session lives without use.
+    pub session_ttl: chrono::Duration,
+    /// Login throttling.
+    pub throttle: auth::ThrottleSettings,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            session_ttl: chrono::Duration::days(14),
+            throttle: auth::ThrottleSettings::default(),
+        }
+    }
+}
+
+/// The application: the store, a clock and the settings. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    settings: Arc<AppSettings>,
+}
+
+impl App {
+    /// Builds the application over an opened, migrated store.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: AppSettings) -> Self {
+        Self {
+            store,
+            clock,
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// The store (for health checks and metrics).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Now, by the injected clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &AppSettings {
+        &self.settings
+    }
+}

@@ -1,1 +1,158 @@
-fn main() {}
+//! The `prospector` command.
+
+mod commands;
+mod config;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  prospector demo                                  run on SQLite with a demo team, print the logins
+  prospector serve --listen 0.0.0.0:8080           serve the database in ./prospector.db
+  prospector --database-url postgres://postgres@127.0.0.1/prospector serve
+  prospector migrate                               apply database migrations and exit
+  prospector user add --email dana@example.com --name 'Dana Whitfield' --role team_lead --team West --password-stdin
+  prospector token create --email dana@example.com --name zapier
+
+Configuration: defaults, then --config FILE (TOML), then PROSPECTOR_* environment variables
+(e.g. PROSPECTOR_DATABASE_URL, PROSPECTOR_LISTEN, PROSPECTOR_LOG_FORMAT=json), then flags.";
+
+/// Prospector: the sales-development platform in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "prospector", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// A TOML config file.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database: sqlite://FILE (default sqlite://prospector.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web app and API (migrates first).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Fill an empty database (default sqlite://prospector-demo.db) with a demo team, then serve it.
+    Demo {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user.
+    Add {
+        /// Login and mail address.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// admin, team_lead, sdr, ae, marketing, recruiter or interviewer.
+        #[arg(long)]
+        role: String,
+        /// Team name (created when new).
+        #[arg(long)]
+        team: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token and print it (it is shown only once).
+    Create {
+        /// Whose token.
+        #[arg(long)]
+        email: String,
+        /// What it is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let (mut config, warnings) = match config::Config::load(cli.config.as_deref(), &env) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let explicit_database = cli.database_url.is_some() || env.contains_key("PROSPECTOR_DATABASE_URL");
+    if let Some(url) = cli.database_url {
+        config.database_url = url;
+    }
+    commands::init_logging(&config);
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { listen } => commands::serve(config, listen).await,
+            Command::Migrate => commands::migrate(config).await,
+            Command::User {
+                command:
+                    UserCommand::Add {
+                        email,
+                        name,
+                        role,
+                        team,
+                        password_stdin,
+                    },
+            } => commands::user_add(config, email, name, role, team, password_stdin).await,
+            Command::Token {
+                command: TokenCommand::Create { email, name },
+            } => commands::token_create(config, email, name).await,
+            Command::Demo { listen } => {
+                if !explicit_database {
+                    config.database_url = "sqlite://prospector-demo.db".into();
+                }
+                commands::demo(config, listen).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

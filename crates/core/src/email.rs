@@ -19,7 +19,13 @@ impl Email {
     /// Parses `raw`, reporting problems under `field`.
     pub fn parse_field(field: &str, raw: &str) -> Result<Email, Invalid> {
         let value = raw.trim();
-        let bad = |why: &str| Invalid::new(field, "invalid_email", format!("'{value}' is not a valid email address: {why}"));
+        let bad = |why: &str| {
+            Invalid::new(
+                field,
+                "invalid_email",
+                format!("'{value}' is not a valid email address: {why}"),
+            )
+        };
         if value.is_empty() {
             return Err(Invalid::required(field));
         }
@@ -35,7 +41,9 @@ impl Email {
         if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
             return Err(bad("the part before @ has a misplaced dot"));
         }
-        let local_ok = local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c) || !c.is_ascii());
+        let local_ok = local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c) || !c.is_ascii());
         if !local_ok {
             return Err(bad("the part before @ has a character that is not allowed"));
         }
@@ -102,7 +110,15 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_refused_with_the_field() {
-        for raw in ["", "plain", "@example.com", "a@b", "a..b@example.com", "a@-x.com", "a b@example.com"] {
+        for raw in [
+            "",
+            "plain",
+            "@example.com",
+            "a@b",
+            "a..b@example.com",
+            "a@-x.com",
+            "a b@example.com",
+        ] {
             let err = Email::parse_field("work_email", raw).unwrap_err();
             assert_eq!(err.field, "work_email", "{raw}");
         }

@@ -17,28 +17,47 @@ pub struct Invalid {
 impl Invalid {
     /// A refusal of `field` with a stable `code` and a human `message`.
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code, message: message.into() }
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
     }
 
     /// The value is not one of a closed list; the message lists what is allowed.
     pub fn unknown_value(field: impl Into<String>, given: &str, allowed: &[&str]) -> Self {
         let field = field.into();
-        let message = format!("unknown {field} '{given}': allowed values are {}", allowed.join(", "));
-        Self { field, code: "unknown_value", message }
+        let message = format!(
+            "unknown {field} '{given}': allowed values are {}",
+            allowed.join(", ")
+        );
+        Self {
+            field,
+            code: "unknown_value",
+            message,
+        }
     }
 
     /// A required value was missing or blank.
     pub fn required(field: impl Into<String>) -> Self {
         let field = field.into();
         let message = format!("{field} is required");
-        Self { field, code: "required", message }
+        Self {
+            field,
+            code: "required",
+            message,
+        }
     }
 
     /// A value longer than the field allows.
     pub fn too_long(field: impl Into<String>, max_chars: usize) -> Self {
         let field = field.into();
         let message = format!("{field} is longer than {max_chars} characters");
-        Self { field, code: "too_long", message }
+        Self {
+            field,
+            code: "too_long",
+            message,
+        }
     }
 
     /// Returns the same refusal reported under another field name (e.g. a nested field).
@@ -83,6 +102,9 @@ mod tests {
     fn required_text_trims_and_refuses_blank_or_long() {
         assert_eq!(required_text("name", "  Ada  ", 10), Ok("Ada".to_owned()));
         assert_eq!(required_text("name", "   ", 10).unwrap_err().code, "required");
-        assert_eq!(required_text("name", "abcdefghijk", 10).unwrap_err().code, "too_long");
+        assert_eq!(
+            required_text("name", "abcdefghijk", 10).unwrap_err().code,
+            "too_long"
+        );
     }
 }

@@ -43,7 +43,11 @@ macro_rules! define_id {
 /// A UUIDv7 whose timestamp is `at`, so that ids minted by an injected clock sort like real ones.
 pub fn uuid_v7_at(at: chrono::DateTime<chrono::Utc>) -> Uuid {
     let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
-    let ts = uuid::Timestamp::from_unix(uuid::NoContext, millis / 1000, ((millis % 1000) * 1_000_000) as u32);
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        millis / 1000,
+        ((millis % 1000) * 1_000_000) as u32,
+    );
     Uuid::new_v7(ts)
 }
 

@@ -1,0 +1,265 @@
+//! Server-rendered pages. Each page is a struct with a template; the layout (navigation, user
+//! menu, CSRF token) is built once per request by [`Layout::new`].
+
+pub mod admin;
+pub mod login;
+pub mod tokens;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use prospector_app::{Actor, AppError};
+
+use crate::auth::PageActor;
+use crate::csrf::CsrfToken;
+use crate::state::AppState;
+
+/// A link in the side navigation.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Label.
+    pub label: &'static str,
+    /// Target.
+    pub href: &'static str,
+    /// The `g <key>` shortcut.
+    pub key: &'static str,
+    /// The current section.
+    pub active: bool,
+}
+
+/// The sections, in the order a rep's day goes.
+const SECTIONS: [(&str, &str, &str, &str); 10] = [
+    ("today", "Today", "/today", "t"),
+    ("leads", "Leads", "/leads", "l"),
+    ("accounts", "Accounts", "/accounts", "a"),
+    ("sequences", "Sequences", "/sequences", "s"),
+    ("inbound", "Inbound", "/inbound", "i"),
+    ("dashboards", "Dashboards", "/dashboards", "d"),
+    ("handbook", "Handbook", "/handbook", "h"),
+    ("stories", "Stories", "/stories", "c"),
+    ("hiring", "Hiring", "/hiring", "r"),
+    ("admin", "Admin", "/admin", "m"),
+];
+
+/// What every logged-in page shows around its content.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Page title.
+    pub title: String,
+    /// Navigation, with the current section marked.
+    pub nav: Vec<NavItem>,
+    /// The user's name.
+    pub user_name: String,
+    /// Initials for the avatar.
+    pub user_initials: String,
+    /// The user's email.
+    pub user_email: String,
+    /// The user's role, as a label.
+    pub user_role: String,
+    /// CSRF token for forms.
+    pub csrf: String,
+    /// Asset version for cache busting.
+    pub asset_version: &'static str,
+}
+
+impl Layout {
+    /// The layout for `actor` on a page of `section`.
+    pub fn new(actor: &Actor, csrf: &CsrfToken, section: &str, title: impl Into<String>) -> Self {
+        let (name, email) = actor
+            .as_user()
+            .map_or(("Command line".to_owned(), String::new()), |u| {
+                (u.name.clone(), u.email.to_string())
+            });
+        let is_admin = actor.role() == prospector_core::role::Role::Admin;
+        let nav = SECTIONS
+            .iter()
+            .filter(|(code, ..)| *code != "admin" || is_admin)
+            .map(|(code, label, href, key)| NavItem {
+                label,
+                href,
+                key,
+                active: *code == section,
+            })
+            .collect();
+        let user_initials = name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase();
+        Self {
+            title: title.into(),
+            nav,
+            user_name: name,
+            user_initials,
+            user_email: email,
+            user_role: actor.role().label().to_owned(),
+            csrf: csrf.0.clone(),
+            asset_version: crate::assets::version(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "section.html")]
+struct SectionPage {
+    layout: Layout,
+    blurb: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+    asset_version: &'static str,
+}
+
+/// An error as an HTML page with the right status.
+pub fn error_page(err: &AppError) -> Response {
+    let (status, _code, message, _field) = crate::error::classify(err);
+    let title = match status {
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    };
+    let page = ErrorPage {
+        title: title.into(),
+        message,
+        asset_version: crate::assets::version(),
+    };
+    let html = page.render().unwrap_or_else(|_| "error".into());
+    let mut response = (status, axum::response::Html(html)).into_response();
+    crate::error::add_auth_headers(err, &mut response);
+    response
+}
+
+/// A page-handler error: rendered as an HTML page.
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(value: AppError) -> Self {
+        PageError(value)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(&self.0)
+    }
+}
+
+fn section(
+    code: &'static str,
+    title: &'static str,
+    blurb: &'static str,
+) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |PageActor(actor): PageActor, Extension(csrf): Extension<CsrfToken>| async move {
+            SectionPage {
+                layout: Layout::new(&actor, &csrf, code, title),
+                blurb,
+            }
+        },
+    )
+}
+
+/// Every page route.
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", get(|| async { Redirect::to("/today") }))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route(
+            "/today",
+            section(
+                "today",
+                "Today",
+                "Your calls, emails and tasks due today, in the order to work them.",
+            ),
+        )
+        .route(
+            "/leads",
+            section(
+                "leads",
+                "Leads",
+                "Every lead you own or can pick up, with filters and saved views.",
+            ),
+        )
+        .route(
+            "/accounts",
+            section(
+                "accounts",
+                "Accounts",
+                "Prospect organisations and their developer/IT landscape.",
+            ),
+        )
+        .route(
+            "/sequences",
+            section(
+                "sequences",
+                "Sequences",
+                "Multi-step outbound cadences and how each step performs.",
+            ),
+        )
+        .route(
+            "/inbound",
+            section(
+                "inbound",
+                "Inbound",
+                "New hand-raisers, their scores, owners and speed-to-lead timers.",
+            ),
+        )
+        .route(
+            "/dashboards",
+            section(
+                "dashboards",
+                "Dashboards",
+                "Activities, connects, meetings, the funnel and speed to lead.",
+            ),
+        )
+        .route(
+            "/handbook",
+            section(
+                "handbook",
+                "Handbook",
+                "The team's processes, changed by reviewed proposals.",
+            ),
+        )
+        .route(
+            "/stories",
+            section(
+                "stories",
+                "Customer stories",
+                "Stories flagged from conversations, on their way to marketing.",
+            ),
+        )
+        .route(
+            "/hiring",
+            section(
+                "hiring",
+                "Hiring",
+                "Open jobs, candidates and their interview stages.",
+            ),
+        )
+        .route(
+            "/search",
+            section("search", "Search", "Search across people, accounts and notes."),
+        )
+        .route("/admin", get(admin::users))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/{id}/active", post(admin::set_active))
+        .route(
+            "/admin/tokens",
+            get(tokens::admin_list).post(tokens::admin_create),
+        )
+        .route("/admin/tokens/{id}/revoke", post(tokens::admin_revoke))
+        .route("/admin/audit", get(admin::audit))
+        .route("/settings/tokens", get(tokens::own_list).post(tokens::own_create))
+        .route("/settings/tokens/{id}/revoke", post(tokens::own_revoke))
+}
