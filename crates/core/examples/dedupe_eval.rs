@@ -1,7 +1,7 @@
 //! Measures the matcher on the three deduplication benchmarks in the shared data folder, read as they
 //! ship, and prints precision / recall / F1 / pairs / seconds for each.
 //!
-//! `cargo run --release -p prospector-core --example dedupe_eval [-- --threshold 0.5]`
+//! `cargo run --release -p prospector-core --example dedupe_eval [-- --threshold 0.5 --max-block-size 200]`
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--threshold") {
         config.threshold = args.get(i + 1).ok_or("--threshold needs a value")?.parse()?;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--max-block-size") {
+        config.max_block_size = args.get(i + 1).ok_or("--max-block-size needs a value")?.parse()?;
     }
     let dir = shared_data()
         .ok_or("no shared/data folder above this crate")?

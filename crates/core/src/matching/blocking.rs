@@ -44,6 +44,10 @@ pub(crate) fn keys(r: &Prepared) -> Vec<BlockKey> {
 
     if let Some(email) = &r.email {
         add(b'e', &[email]);
+        // The mailbox name alone survives a typo in the domain (`jo@acme.cmo`).
+        if let Some((local, _)) = email.split_once('@').filter(|(local, _)| local.len() >= 3) {
+            add(b'l', &[local]);
+        }
     }
     if let Some(phone) = &r.phone {
         add(b'p', &[phone_key(phone)]);
@@ -65,8 +69,10 @@ pub(crate) fn keys(r: &Prepared) -> Vec<BlockKey> {
     }
     if let Some(birth) = &r.birth {
         add(b'b', &[birth.digits()]);
+        // A name with the year, or with the day and month, survives a typo in the other part of the date.
         for name in [&given_sx, &surname_sx].into_iter().flatten() {
             add(b'y', &[name, birth.year()]);
+            add(b'm', &[name, birth.month_day()]);
         }
     }
     if let (None, None, Some(full)) = (&r.given, &r.surname, &r.full) {

@@ -59,6 +59,8 @@ const LEGAL_FORMS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompanyName {
     words: Vec<String>,
+    /// The words joined, kept because every comparison needs it.
+    key: String,
 }
 
 impl CompanyName {
@@ -84,13 +86,16 @@ impl CompanyName {
         if words.is_empty() {
             None
         } else {
-            Some(CompanyName { words })
+            Some(CompanyName {
+                key: words.join(" "),
+                words,
+            })
         }
     }
 
     /// The normalised name, words joined by single spaces (`acme`).
-    pub fn key(&self) -> String {
-        self.words.join(" ")
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     /// The normalised words in order.
@@ -106,7 +111,7 @@ impl CompanyName {
         if a == b {
             return 1.0;
         }
-        let whole = jaro_winkler(&a, &b);
+        let whole = jaro_winkler(a, b);
         let soft = soft_overlap(&self.words, &other.words);
         whole.max(soft)
     }
@@ -124,17 +129,23 @@ fn legal_form_len(words: &[String]) -> Option<usize> {
 /// Mean, over both directions, of how well each word finds a counterpart (Jaro–Winkler ≥ 0.9 counts in
 /// full, less counts as nothing — a near miss on a short word is usually a different word).
 fn soft_overlap(a: &[String], b: &[String]) -> f64 {
-    let covered = |from: &[String], to: &[String]| {
-        let hits = from
-            .iter()
-            .filter(|w| to.iter().any(|t| jaro_winkler(w, t) >= 0.9))
-            .count();
-        hits as f64 / from.len() as f64
-    };
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    (covered(a, b) + covered(b, a)) / 2.0
+    // One pass over all word pairs serves both directions.
+    let mut a_found = vec![false; a.len()];
+    let mut b_found = vec![false; b.len()];
+    for (i, x) in a.iter().enumerate() {
+        for (j, y) in b.iter().enumerate() {
+            if (a_found[i] && b_found[j]) || !(x == y || jaro_winkler(x, y) >= 0.9) {
+                continue;
+            }
+            a_found[i] = true;
+            b_found[j] = true;
+        }
+    }
+    let share = |found: &[bool]| found.iter().filter(|f| **f).count() as f64 / found.len() as f64;
+    (share(&a_found) + share(&b_found)) / 2.0
 }
 
 #[cfg(test)]
@@ -142,7 +153,9 @@ mod tests {
     use super::*;
 
     fn key(raw: &str) -> String {
-        CompanyName::parse(raw).map(|c| c.key()).unwrap_or_default()
+        CompanyName::parse(raw)
+            .map(|c| c.key().to_owned())
+            .unwrap_or_default()
     }
 
     #[test]

@@ -57,7 +57,7 @@ const PHONE: Weight = Weight {
 const BIRTH_DATE: Weight = Weight {
     agree: 12.0,
     disagree: -4.0,
-    floor: 0.5,
+    floor: 0.3,
 };
 const ADDRESS: Weight = Weight {
     agree: 9.0,

@@ -52,7 +52,7 @@ impl Default for MatcherConfig {
     fn default() -> Self {
         MatcherConfig {
             threshold: 0.5,
-            max_block_size: 200,
+            max_block_size: 50,
             fold_gmail: false,
         }
     }
