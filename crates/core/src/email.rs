@@ -239,7 +239,7 @@ fn is_atext(c: char) -> bool {
 
 /// Whether `domain` is a host name with at least two labels and a top-level label that is not
 /// all digits (an all-numeric TLD would make it an IP address in disguise).
-fn is_host_name(domain: &str) -> bool {
+pub(crate) fn is_host_name(domain: &str) -> bool {
     if domain.is_empty() || domain.len() > MAX_DOMAIN_LEN {
         return false;
     }
