@@ -1,4 +1,4 @@
-//! Email addresses, parsed once. An `Email` is trimmed of spaces and tabs, has one `@`, a dot-atom local part and a
+//! Email addresses, parsed once. An `Email` is trimmed of spaces (any Unicode space) and tabs, has one `@`, a dot-atom local part and a
 //! host-name domain, and is stored lower-cased so lookups and uniqueness ignore case.
 //!
 //! Prospector is a business CRM, so the parser accepts the addresses people actually type into a
@@ -121,7 +121,7 @@ pub struct Email(String);
 impl Email {
     /// Parses `raw`, reporting problems under `field`.
     pub fn parse_field(field: &str, raw: &str) -> Result<Email, Invalid> {
-        let value = raw.trim_matches(|c| c == ' ' || c == '\t');
+        let value = raw.trim_matches(|c: char| c == '\t' || (c.is_whitespace() && !c.is_control()));
         let bad = |why: &str| {
             Invalid::new(
                 field,
@@ -286,7 +286,7 @@ mod tests {
 
     #[test]
     fn addresses_are_trimmed_and_lower_cased() {
-        let email = Email::parse("  Ada.Lovelace@Example.COM ").unwrap();
+        let email = Email::parse("\u{a0} Ada.Lovelace@Example.COM ").unwrap();
         assert_eq!(email.as_str(), "ada.lovelace@example.com");
         assert_eq!(email.domain(), "example.com");
         assert_eq!(email.local_part(), "ada.lovelace");

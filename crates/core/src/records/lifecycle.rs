@@ -517,6 +517,14 @@ mod tests {
     }
 
     #[test]
+    fn reason_catalogue_round_trips_as_json_keyed_by_status_code() {
+        let json = serde_json::to_value(default_lead_reasons()).unwrap();
+        assert_eq!(json["lists"]["bad_data"][1]["code"], "bounced_email");
+        let back: LeadReasons = serde_json::from_value(json).unwrap();
+        assert_eq!(back, default_lead_reasons());
+    }
+
+    #[test]
     fn system_reasons_cannot_be_retired_by_admins() {
         let mut reasons = default_lead_reasons();
         assert!(reasons.retire(Recycle, NO_RESPONSE).is_err());
