@@ -106,24 +106,40 @@ pub const KNOWN_VARIABLES: &[KnownVariable] = &[
 /// The values for one rendering, built by the app from a lead, its account and the sender (or from
 /// a real record for a preview). Blank values count as missing, so `default(…)` applies to them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[allow(missing_docs)] // Each field is documented in KNOWN_VARIABLES, which the editor shows.
 pub struct TemplateContext {
+    /// The recipient's first name.
     pub first_name: Option<String>,
+    /// The recipient's last name.
     pub last_name: Option<String>,
+    /// The recipient's full name.
     pub full_name: Option<String>,
+    /// The recipient's email address.
     pub email: Option<String>,
+    /// The recipient's job title.
     pub title: Option<String>,
+    /// The recipient's company as written on the lead.
     pub company: Option<String>,
+    /// The name of the account the recipient belongs to.
     pub account_name: Option<String>,
+    /// The recipient's country.
     pub country: Option<String>,
+    /// Your first name.
     pub sender_first_name: Option<String>,
+    /// Your full name.
     pub sender_name: Option<String>,
+    /// Your job title.
     pub sender_title: Option<String>,
+    /// Your email address.
     pub sender_email: Option<String>,
+    /// Your phone number.
     pub sender_phone: Option<String>,
+    /// Your email signature.
     pub sender_signature: Option<String>,
+    /// Your booking page link.
     pub meeting_link: Option<String>,
+    /// The link to the resource chosen for this sequence.
     pub resource_url: Option<String>,
+    /// The one-click unsubscribe link for this recipient.
     pub unsubscribe_url: Option<String>,
 }
 
