@@ -1,1 +1,9 @@
-//! Placeholder: this module is being written.
+//! Reading customer files for import: CSV as Excel, Salesforce, HubSpot and Pipedrive write it, and Salesforce DX
+//! sObject-tree JSON. Bytes in, typed rows out, streaming, with every refusal pinned to a line and column.
+
+pub mod encoding;
+pub mod error;
+pub mod reader;
+pub mod sniff;
+
+pub use error::{ImportError, RowError};
