@@ -3,7 +3,10 @@
 
 pub mod encoding;
 pub mod error;
+pub mod fields;
+pub mod picklists;
 pub mod reader;
 pub mod sniff;
+pub mod values;
 
 pub use error::{ImportError, RowError};
