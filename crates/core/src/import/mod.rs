@@ -4,7 +4,9 @@
 pub mod encoding;
 pub mod error;
 pub mod fields;
+pub mod mapping;
 pub mod picklists;
+pub mod presets;
 pub mod reader;
 pub mod sniff;
 pub mod values;
