@@ -95,19 +95,30 @@ impl Mapping {
     /// Plans `header`: resolves the object and preset, applies the user's overrides, and turns every other
     /// column into a custom field. Refuses a header where no column maps to a field.
     pub fn new(header: &[String], options: &MappingOptions) -> Result<Self, ImportError> {
-        let object = match options.object {
-            Some(object) => object,
-            None => guess_object(header).ok_or(ImportError::UnknownObject)?,
-        };
-        let preset = options.preset.resolve(header, object);
-        let mut picklists = PicklistMaps::defaults();
-        picklists.merge(&options.user.picklists)?;
         let overrides: BTreeMap<String, &str> = options
             .user
             .columns
             .iter()
             .map(|(column, target)| (normalise(column), target.as_str()))
             .collect();
+        let object = match options.object {
+            Some(object) => object,
+            None => {
+                // The user's mapping says more than the file's own spelling (`Vorname` → `first_name`).
+                let renamed: Vec<String> = header
+                    .iter()
+                    .map(|name| {
+                        overrides
+                            .get(&normalise(name))
+                            .map_or_else(|| name.clone(), |code| (*code).to_owned())
+                    })
+                    .collect();
+                guess_object(&renamed).ok_or(ImportError::UnknownObject)?
+            }
+        };
+        let preset = options.preset.resolve(header, object);
+        let mut picklists = PicklistMaps::defaults();
+        picklists.merge(&options.user.picklists)?;
         let mut taken: Vec<Field> = Vec::new();
         let mut columns = Vec::with_capacity(header.len());
         for name in header {
@@ -120,7 +131,13 @@ impl Mapping {
                         .ok_or_else(|| unknown_field(code, object))?;
                     ColumnTarget::Field(field)
                 }
-                None => match preset.field_for(name, object) {
+                None => match lookup(preset, name, object).or_else(|| {
+                    // Under `auto`, a column the winning preset does not know may still be another's spelling.
+                    let others = Preset::CONCRETE
+                        .into_iter()
+                        .filter(|other| options.preset == Preset::Auto && *other != preset);
+                    others.into_iter().find_map(|other| lookup(other, name, object))
+                }) {
                     // A second column for the same field (`Person - Email - Work` and `- Home`) stays custom.
                     Some(field) if !taken.contains(&field) => ColumnTarget::Field(field),
                     _ => ColumnTarget::Custom,
@@ -257,6 +274,21 @@ fn unknown_field(code: &str, object: ObjectKind) -> Invalid {
         .chain(["custom", "ignore"])
         .collect();
     Invalid::unknown_value(format!("{} field", object.code()), code, &allowed)
+}
+
+/// The field `name` means under `preset`, also when it carries a unit (`revenue ($M)`).
+fn lookup(preset: Preset, name: &str, object: ObjectKind) -> Option<Field> {
+    preset
+        .field_for(name, object)
+        .or_else(|| preset.field_for(&without_unit(name), object))
+}
+
+/// The header without a parenthesised unit, so `revenue ($M)` is looked up as `revenue`.
+fn without_unit(header: &str) -> String {
+    match header.find('(') {
+        Some(open) if open > 0 => header[..open].trim().to_owned(),
+        _ => header.to_owned(),
+    }
 }
 
 /// The multiplier a header announces: `revenue ($M)`, `Revenue (millions)`, `Assets ($K)`.
