@@ -41,14 +41,13 @@ macro_rules! define_id {
 }
 
 /// A UUIDv7 whose timestamp is `at`, so that ids minted by an injected clock sort like real ones.
+/// A process-wide counter keeps ids minted within the same millisecond in minting order.
 pub fn uuid_v7_at(at: chrono::DateTime<chrono::Utc>) -> Uuid {
+    static CONTEXT: std::sync::Mutex<uuid::ContextV7> = std::sync::Mutex::new(uuid::ContextV7::new());
     let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
-    let ts = uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        millis / 1000,
-        ((millis % 1000) * 1_000_000) as u32,
-    );
-    Uuid::new_v7(ts)
+    let nanos = u32::try_from((millis % 1000) * 1_000_000).unwrap_or(0);
+    let context = CONTEXT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    Uuid::new_v7(uuid::Timestamp::from_unix(&*context, millis / 1000, nanos))
 }
 
 define_id!(
@@ -86,11 +85,20 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn late_at() -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 2).unwrap()
+    }
+
     #[test]
     fn ids_minted_later_sort_later() {
         let early = UserId::new_at(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
         let late = UserId::new_at(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 1).unwrap());
         assert!(early < late);
+        let same: Vec<UserId> = (0..100).map(|_| UserId::new_at(late_at())).collect();
+        assert!(
+            same.windows(2).all(|w| w[0] < w[1]),
+            "ids minted in one millisecond keep their order"
+        );
         assert_eq!(late.to_string().parse::<UserId>().unwrap(), late);
         assert_eq!("nope".parse::<UserId>().unwrap_err().code, "invalid_id");
     }

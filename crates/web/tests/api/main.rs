@@ -1,0 +1,59 @@
+//! The HTTP API and pages of the foundation, on SQLite and PostgreSQL, over real connections.
+
+mod audit;
+mod auth;
+mod http;
+mod tokens;
+mod users;
+
+use prospector_testkit::{TestApp, TestDb};
+use serde_json::Value;
+
+/// Spawns the app with an admin and returns it with an admin API client.
+pub async fn app_with_admin(db: TestDb) -> (TestApp, prospector_testkit::ApiClient) {
+    let app = TestApp::spawn(db).await;
+    let (_, admin) = app.api_client("admin@example.com", "admin").await;
+    (app, admin)
+}
+
+/// The `error` object of a JSON error response.
+pub async fn error_of(response: reqwest::Response) -> Value {
+    let body: Value = response.json().await.expect("JSON error body");
+    body["error"].clone()
+}
+
+/// The hidden CSRF token in a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    html[start..].split('"').next().expect("token").to_owned()
+}
+
+/// Logs a browser-like client in through the login form; returns the response.
+pub async fn form_login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&page);
+    client
+        .post(app.url("/login"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", csrf.as_str()),
+            ("next", "/admin"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
