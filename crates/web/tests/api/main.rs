@@ -1,5 +1,8 @@
 //! The HTTP API and pages of the foundation, on SQLite and PostgreSQL, over real connections.
 
+// Test helpers outside #[test] functions unwrap freely: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod audit;
 mod auth;
 mod http;
