@@ -1,0 +1,9 @@
+//! The real `prospector` binary, run as a user runs it: flags, stdin, stdout/stderr, exit codes
+//! and signals, against SQLite files and (when reachable) PostgreSQL.
+
+mod accounts;
+mod config;
+mod demo;
+mod errors;
+mod help;
+mod support;
