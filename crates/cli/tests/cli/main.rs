@@ -3,6 +3,7 @@
 
 mod accounts;
 mod config;
+mod dedupe;
 mod demo;
 mod errors;
 mod help;
