@@ -1,6 +1,8 @@
 //! The real `prospector` binary, run as a user runs it: flags, stdin, stdout/stderr, exit codes
 //! and signals, against SQLite files and (when reachable) PostgreSQL.
 
+#![allow(clippy::unwrap_used)]
+
 mod accounts;
 mod config;
 mod dedupe;
