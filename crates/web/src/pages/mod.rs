@@ -2,6 +2,7 @@
 //! menu, CSRF token) is built once per request by [`Layout::new`].
 
 pub mod admin;
+pub mod hiring;
 pub mod login;
 pub mod tokens;
 
@@ -240,14 +241,6 @@ pub fn router() -> axum::Router<AppState> {
             ),
         )
         .route(
-            "/hiring",
-            section(
-                "hiring",
-                "Hiring",
-                "Open jobs, candidates and their interview stages.",
-            ),
-        )
-        .route(
             "/search",
             section("search", "Search", "Search across people, accounts and notes."),
         )
@@ -262,4 +255,5 @@ pub fn router() -> axum::Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route("/settings/tokens", get(tokens::own_list).post(tokens::own_create))
         .route("/settings/tokens/{id}/revoke", post(tokens::own_revoke))
+        .merge(hiring::router())
 }
