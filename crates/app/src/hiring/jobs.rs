@@ -43,6 +43,66 @@ pub struct JobPatch {
     /// The pipeline, replacing the current one.
     #[serde(default)]
     pub stages: Option<Vec<StageInput>>,
+    /// The questionnaire, replacing the current one.
+    #[serde(default)]
+    pub questionnaire: Option<Vec<QuestionInput>>,
+}
+
+/// A question as edited.
+#[derive(Debug, Clone, Deserialize)]
+pub struct QuestionInput {
+    /// snake_case code (the answer's key).
+    pub code: String,
+    /// The question as the candidate reads it.
+    pub prompt: String,
+    /// Whether an answer is needed.
+    #[serde(default)]
+    pub required: bool,
+    /// Longest answer in characters (default 2,000).
+    #[serde(default)]
+    pub max_chars: Option<usize>,
+}
+
+/// Checks an edited questionnaire: snake_case codes, unique, prompts present, sane limits.
+pub fn parse_questionnaire(input: &[QuestionInput]) -> Result<Questionnaire, Invalid> {
+    let mut questions: Vec<prospector_core::hiring::Question> = Vec::with_capacity(input.len());
+    for q in input {
+        let code = q.code.trim().to_owned();
+        let snake = !code.is_empty()
+            && code.len() <= 60
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !snake {
+            return Err(Invalid::new(
+                "questionnaire",
+                "invalid_code",
+                format!("'{code}' is not a snake_case code"),
+            ));
+        }
+        if questions.iter().any(|x| x.code == code) {
+            return Err(Invalid::new(
+                "questionnaire",
+                "duplicate",
+                format!("two questions have the code {code}"),
+            ));
+        }
+        let max_chars = q.max_chars.unwrap_or(2_000);
+        if !(1..=10_000).contains(&max_chars) {
+            return Err(Invalid::new(
+                "questionnaire",
+                "out_of_range",
+                "max_chars must be between 1 and 10000",
+            ));
+        }
+        questions.push(prospector_core::hiring::Question {
+            code,
+            prompt: prospector_core::error::required_text("questionnaire", &q.prompt, 500)?,
+            required: q.required,
+            max_chars,
+        });
+    }
+    Ok(Questionnaire { questions })
 }
 
 /// Prefixes a refusal with the file or page it came from, so `jobs import a.md b.md` says which.
@@ -271,6 +331,9 @@ impl App {
                 ));
             }
             job.stages = stages;
+        }
+        if let Some(questions) = &patch.questionnaire {
+            job.questionnaire = parse_questionnaire(questions)?;
         }
         job.updated_at = now;
         store_jobs::update_job(&mut tx, &job).await?;

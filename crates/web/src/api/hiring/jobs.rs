@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use prospector_app::hiring::jobs::{JobPatch, StageInput};
+use prospector_app::hiring::jobs::{JobPatch, QuestionInput, StageInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -84,6 +84,22 @@ pub struct JobPatchBody {
     ceo_id: Option<String>,
     /// The pipeline: review first, Hired last.
     stages: Option<Vec<StageBody>>,
+    /// The questionnaire applicants answer.
+    questionnaire: Option<Vec<QuestionBody>>,
+}
+
+/// A question as edited.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QuestionBody {
+    /// snake_case code.
+    code: String,
+    /// The question.
+    prompt: String,
+    /// Whether an answer is needed.
+    #[serde(default)]
+    required: bool,
+    /// Longest answer (default 2000).
+    max_chars: Option<usize>,
 }
 
 /// Edits a job.
@@ -107,6 +123,16 @@ pub async fn update_job(
                     code: s.code,
                     name: s.name,
                     kind: s.kind,
+                })
+                .collect()
+        }),
+        questionnaire: body.questionnaire.map(|v| {
+            v.into_iter()
+                .map(|q| QuestionInput {
+                    code: q.code,
+                    prompt: q.prompt,
+                    required: q.required,
+                    max_chars: q.max_chars,
                 })
                 .collect()
         }),

@@ -332,6 +332,7 @@ pub async fn save(
         hiring_manager_id: form.hiring_manager_id.filter(|_| recruiter),
         ceo_id: form.ceo_id.filter(|_| recruiter),
         stages: Some(parse_stage_lines(&form.stages)),
+        questionnaire: None,
     };
     match state.app.update_job(&actor, id, patch).await {
         Ok(job) => Ok(edit_page(&state, &actor, &csrf, &job, true, None)

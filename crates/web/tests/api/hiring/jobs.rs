@@ -13,6 +13,8 @@ on_both_backends!(
     pages_without_front_matter_or_title_are_refused_naming_the_file,
     careers_pages_are_public_and_render_the_page_as_written_but_sanitised,
     stages_are_editable_per_job_but_review_and_hired_stay,
+    the_questionnaire_is_configurable_per_job,
+    the_demo_has_a_job_with_candidates_at_different_stages,
 );
 
 async fn the_published_page_imports_byte_for_byte_with_its_hiring_process_as_stages(db: TestDb) {
@@ -196,4 +198,67 @@ async fn stages_are_editable_per_job_but_review_and_hired_stay(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn the_questionnaire_is_configurable_per_job(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let job = import_simple(&app, "Sales Development Representative").await;
+    let recruiter = recruiter(&app).await;
+    let r = recruiter
+        .patch(
+            &format!("/api/v1/jobs/{}", job.id),
+            &json!({"questionnaire": [{"code": "languages", "prompt": "Which languages do you speak?", "required": true}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = reqwest::Client::new()
+        .get(app.url("/jobs/sales-development-representative"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"q_languages\""));
+    assert!(!page.contains("name=\"q_why_this_role\""));
+    let r = recruiter
+        .patch(
+            &format!("/api/v1/jobs/{}", job.id),
+            &json!({"questionnaire": [{"code": "Bad Code", "prompt": "x"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn the_demo_has_a_job_with_candidates_at_different_stages(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    assert!(app.app.seed_demo().await.unwrap());
+    let jobs = app.app.public_jobs().await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].stages.first().unwrap().name, "Application review");
+    assert!(
+        jobs[0].stages.iter().any(|s| s.name == "Interview: team lead"),
+        "{:?}",
+        jobs[0].stages
+    );
+    let apps = app
+        .app
+        .list_applications(&Actor::cli(), Some(jobs[0].id))
+        .await
+        .unwrap();
+    let mut stages: Vec<String> = apps
+        .iter()
+        .map(|a| format!("{}:{}", a.application.stage, a.application.status.code()))
+        .collect();
+    stages.sort();
+    assert_eq!(apps.len(), 4, "{stages:?}");
+    assert!(stages.iter().any(|s| s.ends_with(":declined")), "{stages:?}");
+    assert!(
+        stages.iter().any(|s| s.starts_with("screening_call")),
+        "{stages:?}"
+    );
 }
