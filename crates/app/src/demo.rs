@@ -102,6 +102,7 @@ impl App {
             )
             .await?;
         }
+        self.seed_hiring_demo("dana.lead@demo.example").await?;
         Ok(true)
     }
 }

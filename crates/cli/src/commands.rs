@@ -26,7 +26,7 @@ pub fn init_logging(config: &Config) {
     };
 }
 
-async fn open(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let options = StoreOptions {
         max_connections: config.max_connections,
         ..StoreOptions::default()
@@ -36,7 +36,7 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-fn app(store: Store, config: &Config) -> App {
+pub(crate) fn app(store: Store, config: &Config) -> App {
     let settings = AppSettings {
         session_ttl: chrono::Duration::hours(config.session_ttl_hours),
         ..AppSettings::default()
@@ -83,6 +83,7 @@ async fn run_server(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker_id = format!("{}-{}", hostname(), std::process::id());
     let worker = prospector_app::outbox::Worker::new(app.clone(), worker_id);
+    let worker = prospector_app::hiring::register_handlers(worker);
     let mut worker_stop = stop_rx.clone();
     let worker_task = tokio::spawn(worker.run(std::time::Duration::from_secs(2), async move {
         let _ = worker_stop.changed().await;

@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod dedupe;
+mod jobs;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ Examples:
   prospector user add --email dana@example.com --name 'Dana Whitfield' --role team_lead --team West --password-stdin
   prospector token create --email dana@example.com --name zapier
   prospector dedupe leads.csv --id-column Id > duplicates.csv
+  prospector jobs import ../shared/data/jobs/*.md      import job pages for the careers site
 
 Configuration: defaults, then --config FILE (TOML), then PROSPECTOR_* environment variables
 (e.g. PROSPECTOR_DATABASE_URL, PROSPECTOR_LISTEN, PROSPECTOR_LOG_FORMAT=json), then flags.";
@@ -75,6 +77,11 @@ enum Command {
         #[arg(long)]
         threshold: Option<f64>,
     },
+    /// Manage job pages.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Fill an empty database (default sqlite://prospector-demo.db) with a demo team, then serve it.
     Demo {
         /// Address to listen on (default 127.0.0.1:8080).
@@ -102,6 +109,16 @@ enum UserCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Import job pages (markdown with `title` in the front matter); a page whose slug exists replaces it.
+    Import {
+        /// The markdown files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -188,6 +205,9 @@ fn main() -> ExitCode {
                 command: TokenCommand::Create { email, name },
             } => commands::token_create(config, email, name).await,
             Command::Dedupe { .. } => Ok(()),
+            Command::Jobs {
+                command: JobsCommand::Import { files },
+            } => jobs::import(config, files).await,
             Command::Demo { listen } => {
                 if !explicit_database {
                     config.database_url = "sqlite://prospector-demo.db".into();

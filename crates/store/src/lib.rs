@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 mod error;
+pub mod hiring;
 pub mod outbox;
 mod query;
 mod store;

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod flash;
+pub mod hiring;
 pub mod login;
 pub mod tokens;
 
@@ -241,14 +242,6 @@ pub fn router() -> axum::Router<AppState> {
             ),
         )
         .route(
-            "/hiring",
-            section(
-                "hiring",
-                "Hiring",
-                "Open jobs, candidates and their interview stages.",
-            ),
-        )
-        .route(
             "/search",
             section("search", "Search", "Search across people, accounts and notes."),
         )
@@ -263,4 +256,5 @@ pub fn router() -> axum::Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route("/settings/tokens", get(tokens::own_list).post(tokens::own_create))
         .route("/settings/tokens/{id}/revoke", post(tokens::own_revoke))
+        .merge(hiring::router())
 }

@@ -5,6 +5,7 @@
 
 mod audit;
 mod auth;
+mod hiring;
 mod http;
 mod tokens;
 mod users;
