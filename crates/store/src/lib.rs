@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 mod error;
+pub mod mail;
 pub mod outbox;
 mod query;
 mod store;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod dto;
+pub mod mailboxes;
 pub mod tokens;
 pub mod users;
 
@@ -44,4 +45,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(mailboxes::list_mailboxes, mailboxes::create_mailbox))
+        .routes(routes!(mailboxes::get_mailbox, mailboxes::update_mailbox))
+        .routes(routes!(mailboxes::sync_mailbox))
+        .routes(routes!(mailboxes::list_inbound))
 }

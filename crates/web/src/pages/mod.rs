@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod login;
+pub mod mailboxes;
 pub mod tokens;
 
 use askama::Template;
@@ -262,4 +263,6 @@ pub fn router() -> axum::Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route("/settings/tokens", get(tokens::own_list).post(tokens::own_create))
         .route("/settings/tokens/{id}/revoke", post(tokens::own_revoke))
+        .route("/settings/mailboxes", get(mailboxes::show).post(mailboxes::save))
+        .route("/settings/mailboxes/{id}/sync", post(mailboxes::sync_now))
 }

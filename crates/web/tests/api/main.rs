@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod http;
+mod mail;
 mod tokens;
 mod users;
 
