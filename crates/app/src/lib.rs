@@ -30,6 +30,8 @@ pub struct AppSettings {
     pub session_ttl: chrono::Duration,
     /// Login throttling.
     pub throttle: auth::ThrottleSettings,
+    /// Mail: the credential key, the system mailbox, sync interval.
+    pub mail: mail::MailSettings,
 }
 
 impl Default for AppSettings {
@@ -37,6 +39,7 @@ impl Default for AppSettings {
         Self {
             session_ttl: chrono::Duration::days(14),
             throttle: auth::ThrottleSettings::default(),
+            mail: mail::MailSettings::default(),
         }
     }
 }

@@ -39,9 +39,38 @@ pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
 pub(crate) fn app(store: Store, config: &Config) -> App {
     let settings = AppSettings {
         session_ttl: chrono::Duration::hours(config.session_ttl_hours),
+        mail: mail_settings(config).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "mail settings are invalid; mail from the system mailbox will wait");
+            prospector_app::mail::MailSettings::default()
+        }),
         ..AppSettings::default()
     };
     App::new(store, Arc::new(SystemClock), settings)
+}
+
+fn mail_settings(config: &Config) -> anyhow::Result<prospector_app::mail::MailSettings> {
+    use prospector_app::mail::{MailSettings, SystemMailbox, crypto::SecretKey};
+    if let Some(key) = &config.secret_key {
+        SecretKey::from_base64(key).map_err(|e| anyhow::anyhow!("PROSPECTOR_SECRET_KEY: {e}"))?;
+    }
+    let system_mailbox = match &config.system_smtp_url {
+        Some(url) => Some(
+            SystemMailbox::from_url(
+                url,
+                config
+                    .system_mail_from
+                    .as_deref()
+                    .unwrap_or("prospector@localhost"),
+            )
+            .map_err(|e| anyhow::anyhow!(e))?,
+        ),
+        None => None,
+    };
+    Ok(MailSettings {
+        secret_key: config.secret_key.clone(),
+        system_mailbox,
+        ..MailSettings::default()
+    })
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -84,6 +113,10 @@ async fn run_server(
     let worker_id = format!("{}-{}", hostname(), std::process::id());
     let worker = prospector_app::outbox::Worker::new(app.clone(), worker_id);
     let worker = prospector_app::hiring::register_handlers(worker);
+    let worker = prospector_app::mail::with_mail_handlers(worker);
+    if let Err(e) = app.schedule_mailbox_syncs().await {
+        tracing::warn!(error = %e, "could not schedule mailbox syncs");
+    }
     let mut worker_stop = stop_rx.clone();
     let worker_task = tokio::spawn(worker.run(std::time::Duration::from_secs(2), async move {
         let _ = worker_stop.changed().await;

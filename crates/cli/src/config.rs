@@ -21,6 +21,9 @@ pub struct Layer {
     pub session_ttl_hours: Option<i64>,
     pub log_format: Option<String>,
     pub log: Option<String>,
+    pub secret_key: Option<String>,
+    pub system_smtp_url: Option<String>,
+    pub system_mail_from: Option<String>,
 }
 
 /// The effective settings.
@@ -35,6 +38,12 @@ pub struct Config {
     pub session_ttl_hours: i64,
     pub log_format: String,
     pub log: String,
+    /// Base64 of 32 bytes sealing mailbox passwords (generated into the database when absent).
+    pub secret_key: Option<String>,
+    /// The system mailbox: `smtps://user:password@host:port`.
+    pub system_smtp_url: Option<String>,
+    /// Its From: `Name <address>`.
+    pub system_mail_from: Option<String>,
 }
 
 impl Default for Config {
@@ -49,11 +58,14 @@ impl Default for Config {
             session_ttl_hours: 24 * 14,
             log_format: "text".into(),
             log: "info,sqlx=warn".into(),
+            secret_key: None,
+            system_smtp_url: None,
+            system_mail_from: None,
         }
     }
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 12] = [
     "DATABASE_URL",
     "LISTEN",
     "SECURE_COOKIES",
@@ -63,6 +75,9 @@ const KEYS: [&str; 9] = [
     "SESSION_TTL_HOURS",
     "LOG_FORMAT",
     "LOG",
+    "SECRET_KEY",
+    "SYSTEM_SMTP_URL",
+    "SYSTEM_MAIL_FROM",
 ];
 
 impl Config {
@@ -81,6 +96,15 @@ impl Config {
             log_format,
             log
         );
+        for (mine, theirs) in [
+            (&mut self.secret_key, layer.secret_key),
+            (&mut self.system_smtp_url, layer.system_smtp_url),
+            (&mut self.system_mail_from, layer.system_mail_from),
+        ] {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
     }
 
     /// Defaults, then `file`, then `env` (a snapshot of the environment).
@@ -158,6 +182,9 @@ fn env_layer(env: &BTreeMap<String, String>) -> anyhow::Result<(Layer, Vec<Strin
             .transpose()?,
         log_format: get("log_format"),
         log: get("log"),
+        secret_key: get("secret_key"),
+        system_smtp_url: get("system_smtp_url"),
+        system_mail_from: get("system_mail_from"),
     };
     Ok((layer, warnings))
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 mod error;
 pub mod hiring;
+pub mod mail;
 pub mod outbox;
 mod query;
 mod store;

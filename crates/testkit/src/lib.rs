@@ -8,6 +8,7 @@
 //! where that is a failure.
 
 mod db;
+pub mod mail;
 mod spawn;
 
 pub use db::{Backend, TestDb};

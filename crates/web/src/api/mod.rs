@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod dto;
 pub mod hiring;
+pub mod mailboxes;
 pub mod tokens;
 pub mod users;
 
@@ -46,4 +47,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
         .merge(hiring::router())
+        .routes(routes!(mailboxes::list_mailboxes, mailboxes::create_mailbox))
+        .routes(routes!(mailboxes::get_mailbox, mailboxes::update_mailbox))
+        .routes(routes!(mailboxes::sync_mailbox))
+        .routes(routes!(mailboxes::list_inbound))
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod flash;
 pub mod hiring;
 pub mod login;
+pub mod mailboxes;
 pub mod tokens;
 
 use askama::Template;
@@ -257,4 +258,6 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings/tokens", get(tokens::own_list).post(tokens::own_create))
         .route("/settings/tokens/{id}/revoke", post(tokens::own_revoke))
         .merge(hiring::router())
+        .route("/settings/mailboxes", get(mailboxes::show).post(mailboxes::save))
+        .route("/settings/mailboxes/{id}/sync", post(mailboxes::sync_now))
 }

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod hiring;
 mod http;
+mod mail;
 mod tokens;
 mod users;
 
