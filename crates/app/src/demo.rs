@@ -102,6 +102,7 @@ impl App {
             )
             .await?;
         }
+        self.seed_demo_handbook_and_stories().await?;
         Ok(true)
     }
 }

@@ -7,9 +7,11 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod handbook;
 pub mod mail;
 pub mod outbox;
 pub mod secrets;
+pub mod stories;
 pub mod tokens;
 pub mod users;
 

@@ -9,9 +9,11 @@
 pub mod audit;
 pub mod auth;
 mod error;
+pub mod handbook;
 pub mod outbox;
 mod query;
 mod store;
+pub mod stories;
 pub mod users;
 mod value;
 

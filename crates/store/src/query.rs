@@ -75,6 +75,7 @@ impl Query {
                 Value::Time(v) => q.bind(v.map(sqlite_time)),
                 Value::Date(v) => q.bind(v.map(|d| d.format("%Y-%m-%d").to_string())),
                 Value::Json(v) => q.bind(v.map(|j| j.to_string())),
+                Value::Bytes(v) => q.bind(v),
             };
         }
         q
@@ -92,6 +93,7 @@ impl Query {
                 Value::Time(v) => q.bind(v),
                 Value::Date(v) => q.bind(v),
                 Value::Json(v) => q.bind(v.map(sqlx::types::Json)),
+                Value::Bytes(v) => q.bind(v),
             };
         }
         q

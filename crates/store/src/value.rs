@@ -27,6 +27,8 @@ pub enum Value {
     Date(Option<NaiveDate>),
     /// JSONB / TEXT.
     Json(Option<serde_json::Value>),
+    /// BYTEA / BLOB: small files kept in the database (e.g. a story's consent form).
+    Bytes(Option<Vec<u8>>),
 }
 
 /// Something that can be bound as a query parameter.
@@ -65,6 +67,7 @@ to_sql!(Uuid, Uuid, |v| v);
 to_sql!(DateTime<Utc>, Time, |v| v);
 to_sql!(NaiveDate, Date, |v| v);
 to_sql!(serde_json::Value, Json, |v| v);
+to_sql!(Vec<u8>, Bytes, |v| v);
 
 impl<T: ToSql> ToSql for Option<T> {
     fn to_sql(self) -> Value {
@@ -138,7 +141,7 @@ macro_rules! native_from_sql {
     )*};
 }
 
-native_from_sql!(bool, i64, f64, String, Uuid);
+native_from_sql!(bool, i64, f64, String, Uuid, Vec<u8>);
 
 impl FromSql for DateTime<Utc> {
     fn from_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Self, StoreError> {
