@@ -5,7 +5,9 @@
 
 mod audit;
 mod auth;
+mod handbook;
 mod http;
+mod stories;
 mod tokens;
 mod users;
 
