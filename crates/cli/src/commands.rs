@@ -26,7 +26,7 @@ pub fn init_logging(config: &Config) {
     };
 }
 
-async fn open(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let options = StoreOptions {
         max_connections: config.max_connections,
         ..StoreOptions::default()
@@ -36,7 +36,7 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-fn app(store: Store, config: &Config) -> App {
+pub(crate) fn app(store: Store, config: &Config) -> App {
     let settings = AppSettings {
         session_ttl: chrono::Duration::hours(config.session_ttl_hours),
         ..AppSettings::default()
@@ -107,6 +107,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> anyhow::Result<()>
     let store = open(&config).await?;
     let listen = listen.unwrap_or_else(|| config.listen.clone());
     let app = app(store, &config);
+    app.seed_default_handbook(&Actor::cli()).await?;
     run_server(app, &config, &listen, |url| {
         tracing::info!(%url, database = %prospector_store::redact_url(&config.database_url), "Prospector is serving");
         eprintln!("Prospector is serving on {url}");

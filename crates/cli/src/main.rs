@@ -2,6 +2,7 @@
 
 mod commands;
 mod config;
+mod handbook;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -55,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Export the handbook as a git repository, or import a folder of markdown pages.
+    Handbook {
+        #[command(subcommand)]
+        command: HandbookCommand,
+    },
     /// Fill an empty database (default sqlite://prospector-demo.db) with a demo team, then serve it.
     Demo {
         /// Address to listen on (default 127.0.0.1:8080).
@@ -82,6 +88,29 @@ enum UserCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HandbookCommand {
+    /// Write the handbook to a fresh git repository in DIR: one commit per merged revision.
+    Export {
+        /// An empty or missing directory.
+        dir: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read every *.md file in DIR (front matter kept) as proposals for review.
+    Import {
+        /// The folder of markdown files.
+        dir: PathBuf,
+        /// Merge the pages at once instead of proposing them.
+        #[arg(long)]
+        merge: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -140,6 +169,12 @@ fn main() -> ExitCode {
             Command::Token {
                 command: TokenCommand::Create { email, name },
             } => commands::token_create(config, email, name).await,
+            Command::Handbook {
+                command: HandbookCommand::Export { dir, json },
+            } => handbook::export(config, dir, json).await,
+            Command::Handbook {
+                command: HandbookCommand::Import { dir, merge, json },
+            } => handbook::import(config, dir, merge, json).await,
             Command::Demo { listen } => {
                 if !explicit_database {
                     config.database_url = "sqlite://prospector-demo.db".into();

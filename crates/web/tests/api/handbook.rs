@@ -16,6 +16,7 @@ on_both_backends!(
     sections_are_served_as_fragments_and_json_and_pages_are_searchable,
     export_writes_one_git_commit_per_merged_revision,
     import_reports_files_that_are_not_utf8_and_imports_the_rest,
+    the_demo_has_the_starting_handbook_owned_by_the_lead_and_stories,
 );
 
 async fn json_of(r: reqwest::Response) -> Value {
@@ -643,4 +644,24 @@ async fn import_reports_files_that_are_not_utf8_and_imports_the_rest(db: TestDb)
         .unwrap();
     assert_eq!(again.imported[0].outcome, "unchanged");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn the_demo_has_the_starting_handbook_owned_by_the_lead_and_stories(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    assert!(app.app.seed_demo().await.unwrap());
+    let pages = app.app.list_handbook_pages(&Actor::cli()).await.unwrap();
+    assert_eq!(pages.len(), 8);
+    let view = app
+        .app
+        .handbook_page(&Actor::cli(), "hiring-process")
+        .await
+        .unwrap();
+    assert_eq!(view.owners[0].name, "Dana Whitfield");
+    let stories = app
+        .app
+        .list_stories(&Actor::cli(), &Default::default(), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(stories.len(), 3);
+    assert!(stories.iter().any(|s| s.stage == "interviewed"));
 }
