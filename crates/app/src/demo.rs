@@ -103,6 +103,7 @@ impl App {
             .await?;
         }
         self.seed_hiring_demo("dana.lead@demo.example").await?;
+        self.seed_demo_handbook_and_stories().await?;
         Ok(true)
     }
 }

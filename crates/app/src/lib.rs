@@ -7,10 +7,12 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod handbook;
 pub mod hiring;
 pub mod mail;
 pub mod outbox;
 pub mod secrets;
+pub mod stories;
 pub mod tokens;
 pub mod users;
 

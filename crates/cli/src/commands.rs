@@ -141,6 +141,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> anyhow::Result<()>
     let store = open(&config).await?;
     let listen = listen.unwrap_or_else(|| config.listen.clone());
     let app = app(store, &config);
+    app.seed_default_handbook(&Actor::cli()).await?;
     run_server(app, &config, &listen, |url| {
         tracing::info!(%url, database = %prospector_store::redact_url(&config.database_url), "Prospector is serving");
         eprintln!("Prospector is serving on {url}");

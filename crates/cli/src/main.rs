@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod dedupe;
+mod handbook;
 mod jobs;
 
 use std::collections::BTreeMap;
@@ -82,6 +83,11 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Export the handbook as a git repository, or import a folder of markdown pages.
+    Handbook {
+        #[command(subcommand)]
+        command: HandbookCommand,
+    },
     /// Fill an empty database (default sqlite://prospector-demo.db) with a demo team, then serve it.
     Demo {
         /// Address to listen on (default 127.0.0.1:8080).
@@ -119,6 +125,29 @@ enum JobsCommand {
         /// The markdown files.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HandbookCommand {
+    /// Write the handbook to a fresh git repository in DIR: one commit per merged revision.
+    Export {
+        /// An empty or missing directory.
+        dir: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read every *.md file in DIR (front matter kept) as proposals for review.
+    Import {
+        /// The folder of markdown files.
+        dir: PathBuf,
+        /// Merge the pages at once instead of proposing them.
+        #[arg(long)]
+        merge: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -208,6 +237,12 @@ fn main() -> ExitCode {
             Command::Jobs {
                 command: JobsCommand::Import { files },
             } => jobs::import(config, files).await,
+            Command::Handbook {
+                command: HandbookCommand::Export { dir, json },
+            } => handbook::export(config, dir, json).await,
+            Command::Handbook {
+                command: HandbookCommand::Import { dir, merge, json },
+            } => handbook::import(config, dir, merge, json).await,
             Command::Demo { listen } => {
                 if !explicit_database {
                     config.database_url = "sqlite://prospector-demo.db".into();

@@ -9,11 +9,13 @@
 pub mod audit;
 pub mod auth;
 mod error;
+pub mod handbook;
 pub mod hiring;
 pub mod mail;
 pub mod outbox;
 mod query;
 mod store;
+pub mod stories;
 pub mod users;
 mod value;
 

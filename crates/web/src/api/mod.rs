@@ -2,8 +2,10 @@
 
 pub mod audit;
 pub mod dto;
+pub mod handbook;
 pub mod hiring;
 pub mod mailboxes;
+pub mod stories;
 pub mod tokens;
 pub mod users;
 
@@ -51,4 +53,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mailboxes::get_mailbox, mailboxes::update_mailbox))
         .routes(routes!(mailboxes::sync_mailbox))
         .routes(routes!(mailboxes::list_inbound))
+        .routes(routes!(handbook::list_pages))
+        .routes(routes!(handbook::get_page))
+        .routes(routes!(handbook::get_section))
+        .routes(routes!(handbook::set_owners))
+        .routes(routes!(handbook::list_revisions))
+        .routes(routes!(handbook::restore_revision))
+        .routes(routes!(handbook::search))
+        .routes(routes!(handbook::list_proposals, handbook::create_proposal))
+        .routes(routes!(handbook::get_proposal, handbook::update_proposal))
+        .routes(routes!(handbook::submit_proposal))
+        .routes(routes!(handbook::approve_proposal))
+        .routes(routes!(handbook::close_proposal))
+        .routes(routes!(handbook::merge_proposal))
+        .routes(routes!(handbook::add_comment))
+        .routes(routes!(stories::list_stories, stories::nominate))
+        .routes(routes!(stories::top_nominators))
+        .routes(routes!(stories::get_story))
+        .routes(routes!(stories::move_story))
+        .routes(routes!(stories::consent_file))
+        // A consent file may be up to 5 MB, base64 in JSON: this one route takes larger bodies.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(stories::record_consent))
+                .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
 }

@@ -3,9 +3,11 @@
 
 pub mod admin;
 pub mod flash;
+pub mod handbook;
 pub mod hiring;
 pub mod login;
 pub mod mailboxes;
+pub mod stories;
 pub mod tokens;
 
 use askama::Template;
@@ -226,22 +228,30 @@ pub fn router() -> axum::Router<AppState> {
                 "Activities, connects, meetings, the funnel and speed to lead.",
             ),
         )
+        .route("/handbook", get(handbook::index))
         .route(
-            "/handbook",
-            section(
-                "handbook",
-                "Handbook",
-                "The team's processes, changed by reviewed proposals.",
-            ),
+            "/handbook/new",
+            get(handbook::new_page).post(handbook::submit_new),
         )
+        .route("/handbook/proposals", get(handbook::proposals))
+        .route("/handbook/proposals/{id}", get(handbook::proposal))
+        .route("/handbook/proposals/{id}/comments", post(handbook::comment))
+        .route("/handbook/proposals/{id}/update", post(handbook::update))
         .route(
-            "/stories",
-            section(
-                "stories",
-                "Customer stories",
-                "Stories flagged from conversations, on their way to marketing.",
-            ),
+            "/handbook/proposals/{id}/{action}",
+            post(handbook::proposal_action),
         )
+        .route("/handbook/{slug}", get(handbook::show))
+        .route(
+            "/handbook/{slug}/edit",
+            get(handbook::edit).post(handbook::submit_edit),
+        )
+        .route("/handbook/{slug}/history", get(handbook::history))
+        .route("/handbook/{slug}/section/{anchor}", get(handbook::section))
+        .route("/handbook/{slug}/revisions/{id}/restore", post(handbook::restore))
+        .route("/stories", get(stories::show).post(stories::nominate))
+        .route("/stories/{id}/move", post(stories::move_story))
+        .route("/stories/{id}/consent", get(stories::consent_file))
         .route(
             "/search",
             section("search", "Search", "Search across people, accounts and notes."),

@@ -5,9 +5,11 @@
 
 mod audit;
 mod auth;
+mod handbook;
 mod hiring;
 mod http;
 mod mail;
+mod stories;
 mod tokens;
 mod users;
 
