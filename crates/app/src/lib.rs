@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod mail;
 pub mod outbox;
+pub mod records;
 pub mod secrets;
 pub mod tokens;
 pub mod users;

@@ -79,6 +79,14 @@ pub async fn enqueue_email(
     send_at: DateTime<Utc>,
 ) -> AppResult<()> {
     let payload = serde_json::to_value(email).map_err(|e| crate::AppError::Internal(e.to_string()))?;
-    crate::outbox::enqueue(tx, now, EMAIL_SEND, payload, send_at, Some(format!("email:{}", email.message_id))).await?;
+    crate::outbox::enqueue(
+        tx,
+        now,
+        EMAIL_SEND,
+        payload,
+        send_at,
+        Some(format!("email:{}", email.message_id)),
+    )
+    .await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod auth;
 mod error;
 pub mod outbox;
 mod query;
+pub mod records;
 mod store;
 pub mod users;
 mod value;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod dto;
+pub mod records;
 pub mod tokens;
 pub mod users;
 
@@ -44,4 +45,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
+        .merge(records::router())
 }
