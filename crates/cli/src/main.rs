@@ -2,6 +2,7 @@
 
 mod commands;
 mod config;
+mod dedupe;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ Examples:
   prospector migrate                               apply database migrations and exit
   prospector user add --email dana@example.com --name 'Dana Whitfield' --role team_lead --team West --password-stdin
   prospector token create --email dana@example.com --name zapier
+  prospector dedupe leads.csv --id-column Id > duplicates.csv
 
 Configuration: defaults, then --config FILE (TOML), then PROSPECTOR_* environment variables
 (e.g. PROSPECTOR_DATABASE_URL, PROSPECTOR_LISTEN, PROSPECTOR_LOG_FORMAT=json), then flags.";
@@ -54,6 +56,24 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Print the duplicate pairs in a CSV of people or accounts (or the links to a second file) as
+    /// `left_id,right_id,score`, using the same matcher as entry and import.
+    Dedupe {
+        /// The CSV file.
+        file: PathBuf,
+        /// Link FILE's records to this file's instead of finding duplicates within FILE.
+        #[arg(long, value_name = "OTHER_FILE")]
+        link: Option<PathBuf>,
+        /// The column holding each row's id (default: the record id column, else the line number).
+        #[arg(long, value_name = "COLUMN")]
+        id_column: Option<String>,
+        /// lead, contact or account (default: lead).
+        #[arg(long)]
+        object: Option<String>,
+        /// Lowest score reported, 0–1 (default 0.5).
+        #[arg(long)]
+        threshold: Option<f64>,
     },
     /// Fill an empty database (default sqlite://prospector-demo.db) with a demo team, then serve it.
     Demo {
@@ -116,6 +136,33 @@ fn main() -> ExitCode {
     for warning in warnings {
         tracing::warn!("{warning}");
     }
+    if let Command::Dedupe {
+        file,
+        link,
+        id_column,
+        object,
+        threshold,
+    } = &cli.command
+    {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        return match dedupe::run(
+            file,
+            link.as_deref(),
+            id_column.as_deref(),
+            object.as_deref(),
+            *threshold,
+            &mut out,
+        )
+        .and_then(|()| std::io::Write::flush(&mut out).map_err(Into::into))
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -140,6 +187,7 @@ fn main() -> ExitCode {
             Command::Token {
                 command: TokenCommand::Create { email, name },
             } => commands::token_create(config, email, name).await,
+            Command::Dedupe { .. } => Ok(()),
             Command::Demo { listen } => {
                 if !explicit_database {
                     config.database_url = "sqlite://prospector-demo.db".into();

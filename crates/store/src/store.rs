@@ -132,17 +132,33 @@ impl Store {
             .map_err(|e| StoreError::BadUrl(format!("bad PostgreSQL URL '{}': {e}", redact_url(url))))?
             .application_name("prospector")
             .log_statements(tracing::log::LevelFilter::Trace);
+        let unavailable = |e: sqlx::Error| {
+            StoreError::Unavailable(format!(
+                "cannot connect to PostgreSQL at {}: {e}",
+                redact_url(url)
+            ))
+        };
+        // One direct connection first: a pool retries a refused connection until its timeout and then reports
+        // only "pool timed out", hiding the real reason (refused, unknown host, bad password).
+        let probe = tokio::time::timeout(
+            options.acquire_timeout,
+            <sqlx::PgConnection as sqlx::Connection>::connect_with(&connect),
+        )
+        .await
+        .map_err(|_| {
+            StoreError::Unavailable(format!(
+                "cannot connect to PostgreSQL at {}: timed out",
+                redact_url(url)
+            ))
+        })?
+        .map_err(unavailable)?;
+        let _ = sqlx::Connection::close(probe).await;
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(2))
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect)
             .await
-            .map_err(|e| {
-                StoreError::Unavailable(format!(
-                    "cannot connect to PostgreSQL at {}: {e}",
-                    redact_url(url)
-                ))
-            })?;
+            .map_err(unavailable)?;
         Ok(Store {
             inner: Arc::new(Inner::Postgres { pool }),
         })

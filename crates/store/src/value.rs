@@ -125,10 +125,22 @@ fn decode_err(column: &str, err: impl std::fmt::Display) -> StoreError {
     }
 }
 
+/// SQLite's driver reads a NULL as `""` or `0`; a column read without `Option` must not be NULL.
+fn not_null_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<(), StoreError> {
+    use sqlx::ValueRef;
+    let raw = sqlx::Row::try_get_raw(row, column).map_err(|e| decode_err(column, e))?;
+    if raw.is_null() {
+        Err(decode_err(column, "unexpected NULL"))
+    } else {
+        Ok(())
+    }
+}
+
 macro_rules! native_from_sql {
     ($($ty:ty),*) => {$(
         impl FromSql for $ty {
             fn from_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Self, StoreError> {
+                not_null_sqlite(row, column)?;
                 sqlx::Row::try_get::<$ty, _>(row, column).map_err(|e| decode_err(column, e))
             }
             fn from_pg(row: &sqlx::postgres::PgRow, column: &str) -> Result<Self, StoreError> {
@@ -142,6 +154,7 @@ native_from_sql!(bool, i64, f64, String, Uuid);
 
 impl FromSql for DateTime<Utc> {
     fn from_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Self, StoreError> {
+        not_null_sqlite(row, column)?;
         let text: String = sqlx::Row::try_get(row, column).map_err(|e| decode_err(column, e))?;
         DateTime::parse_from_rfc3339(&text)
             .map(|t| t.with_timezone(&Utc))
@@ -154,6 +167,7 @@ impl FromSql for DateTime<Utc> {
 
 impl FromSql for NaiveDate {
     fn from_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Self, StoreError> {
+        not_null_sqlite(row, column)?;
         let text: String = sqlx::Row::try_get(row, column).map_err(|e| decode_err(column, e))?;
         NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .map_err(|e| decode_err(column, format!("{e} in '{text}'")))
@@ -165,6 +179,7 @@ impl FromSql for NaiveDate {
 
 impl FromSql for serde_json::Value {
     fn from_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Self, StoreError> {
+        not_null_sqlite(row, column)?;
         let text: String = sqlx::Row::try_get(row, column).map_err(|e| decode_err(column, e))?;
         serde_json::from_str(&text).map_err(|e| decode_err(column, e))
     }

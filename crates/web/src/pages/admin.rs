@@ -6,12 +6,14 @@ use axum::Extension;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use prospector_app::users::{NewUserInput, UserPatch};
 use prospector_app::{Actor, AppError};
 use prospector_core::role::{Permission, Role};
 use prospector_store::users::UserFilter;
 use serde::Deserialize;
 
+use super::flash::{self, Flash};
 use super::{Layout, PageError};
 use crate::api::audit::AuditQuery;
 use crate::auth::PageActor;
@@ -85,8 +87,10 @@ pub async fn users(
     State(state): State<AppState>,
     PageActor(actor): PageActor,
     Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
 ) -> Result<impl IntoResponse, PageError> {
-    Ok(users_page(&state, &actor, &csrf, None, None).await?)
+    let (jar, flash) = flash::take(jar);
+    Ok((jar, users_page(&state, &actor, &csrf, flash.notice, None).await?))
 }
 
 /// The add-user form.
@@ -99,11 +103,12 @@ pub struct AddUserForm {
     password: Option<String>,
 }
 
-/// `POST /admin/users`.
+/// `POST /admin/users`: redirects on success, so a reload does not submit the form again.
 pub async fn add_user(
     State(state): State<AppState>,
     PageActor(actor): PageActor,
     Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
     Form(form): Form<AddUserForm>,
 ) -> Result<Response, PageError> {
     let input = NewUserInput {
@@ -116,9 +121,14 @@ pub async fn add_user(
     };
     match state.app.add_user(&actor, input).await {
         Ok(user) => {
-            let notice = Some(format!("Added {} ({}).", user.name, user.email));
-            Ok(users_page(&state, &actor, &csrf, notice, None)
-                .await?
+            let flash = Flash {
+                notice: Some(format!("Added {} ({}).", user.name, user.email)),
+                secret: None,
+            };
+            Ok((
+                flash::set(jar, &flash, state.settings.secure_cookies),
+                Redirect::to("/admin"),
+            )
                 .into_response())
         }
         Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {

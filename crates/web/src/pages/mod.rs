@@ -2,6 +2,7 @@
 //! menu, CSRF token) is built once per request by [`Layout::new`].
 
 pub mod admin;
+pub mod flash;
 pub mod login;
 pub mod tokens;
 

@@ -6,12 +6,14 @@ use axum::Extension;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use prospector_app::{Actor, AppError};
 use prospector_core::email::Email;
 use prospector_core::role::Permission;
 use prospector_store::users::UserFilter;
 use serde::Deserialize;
 
+use super::flash::{self, Flash};
 use super::{Layout, PageError};
 use crate::auth::PageActor;
 use crate::csrf::CsrfToken;
@@ -103,6 +105,7 @@ async fn create(
     state: &AppState,
     actor: &Actor,
     csrf: &CsrfToken,
+    jar: CookieJar,
     admin_view: bool,
     form: CreateForm,
 ) -> Result<Response, PageError> {
@@ -116,9 +119,20 @@ async fn create(
         Err(invalid) => Err(AppError::Invalid(invalid)),
     };
     match outcome {
-        Ok(created) => Ok(page(state, actor, csrf, admin_view, Some(created.secret), None)
-            .await?
-            .into_response()),
+        Ok(created) => {
+            // Redirect, so a reload does not make a second token; the secret is shown once on the next view.
+            let flash = Flash {
+                notice: None,
+                secret: Some(created.secret),
+            };
+            let jar = flash::set(jar, &flash, state.settings.secure_cookies);
+            let target = if admin_view {
+                "/admin/tokens"
+            } else {
+                "/settings/tokens"
+            };
+            Ok((jar, Redirect::to(target)).into_response())
+        }
         Err(err @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::Conflict { .. })) => {
             let status = crate::error::classify(&err).0;
             Ok((
@@ -136,8 +150,10 @@ pub async fn own_list(
     State(state): State<AppState>,
     PageActor(actor): PageActor,
     Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
 ) -> Result<impl IntoResponse, PageError> {
-    Ok(page(&state, &actor, &csrf, false, None, None).await?)
+    let (jar, flash) = flash::take(jar);
+    Ok((jar, page(&state, &actor, &csrf, false, flash.secret, None).await?))
 }
 
 /// `POST /settings/tokens`.
@@ -145,9 +161,18 @@ pub async fn own_create(
     State(state): State<AppState>,
     PageActor(actor): PageActor,
     Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, PageError> {
-    create(&state, &actor, &csrf, false, CreateForm { email: None, ..form }).await
+    create(
+        &state,
+        &actor,
+        &csrf,
+        jar,
+        false,
+        CreateForm { email: None, ..form },
+    )
+    .await
 }
 
 /// `POST /settings/tokens/{id}/revoke`.
@@ -166,9 +191,11 @@ pub async fn admin_list(
     State(state): State<AppState>,
     PageActor(actor): PageActor,
     Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
 ) -> Result<impl IntoResponse, PageError> {
     actor.require(Permission::ManageAllTokens)?;
-    Ok(page(&state, &actor, &csrf, true, None, None).await?)
+    let (jar, flash) = flash::take(jar);
+    Ok((jar, page(&state, &actor, &csrf, true, flash.secret, None).await?))
 }
 
 /// `POST /admin/tokens`.
@@ -176,10 +203,11 @@ pub async fn admin_create(
     State(state): State<AppState>,
     PageActor(actor): PageActor,
     Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, PageError> {
     actor.require(Permission::ManageAllTokens)?;
-    create(&state, &actor, &csrf, true, form).await
+    create(&state, &actor, &csrf, jar, true, form).await
 }
 
 /// `POST /admin/tokens/{id}/revoke`.

@@ -1,0 +1,12 @@
+//! The real `prospector` binary, run as a user runs it: flags, stdin, stdout/stderr, exit codes
+//! and signals, against SQLite files and (when reachable) PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+mod accounts;
+mod config;
+mod dedupe;
+mod demo;
+mod errors;
+mod help;
+mod support;
