@@ -17,12 +17,15 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod bulk;
 pub mod catalogues;
 pub mod merges;
 pub mod opportunities;
+pub mod org_chart;
 pub mod people;
 pub mod search;
 pub mod tasks;
+pub mod views;
 
 use prospector_core::Invalid;
 use prospector_core::ids::UserId;

@@ -10,9 +10,11 @@ pub mod activities;
 pub mod catalogues;
 pub mod merges;
 pub mod opportunities;
+pub mod org_chart;
 pub mod people;
 pub mod search;
 pub mod tasks;
+pub mod views;
 
 use prospector_core::ids::{TeamId, UserId};
 

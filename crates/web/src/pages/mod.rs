@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod flash;
 pub mod login;
+pub mod records;
 pub mod tokens;
 
 use askama::Template;
@@ -185,22 +186,6 @@ pub fn router() -> axum::Router<AppState> {
             ),
         )
         .route(
-            "/leads",
-            section(
-                "leads",
-                "Leads",
-                "Every lead you own or can pick up, with filters and saved views.",
-            ),
-        )
-        .route(
-            "/accounts",
-            section(
-                "accounts",
-                "Accounts",
-                "Prospect organisations and their developer/IT landscape.",
-            ),
-        )
-        .route(
             "/sequences",
             section(
                 "sequences",
@@ -248,10 +233,7 @@ pub fn router() -> axum::Router<AppState> {
                 "Open jobs, candidates and their interview stages.",
             ),
         )
-        .route(
-            "/search",
-            section("search", "Search", "Search across people, accounts and notes."),
-        )
+        .merge(records::router())
         .route("/admin", get(admin::users))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}/active", post(admin::set_active))

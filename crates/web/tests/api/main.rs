@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod http;
 mod records;
+mod records_pages;
 mod tokens;
 mod users;
 
