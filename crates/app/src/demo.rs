@@ -102,6 +102,8 @@ impl App {
             )
             .await?;
         }
+        self.seed_demo_records(&self.list_users(&actor, &Default::default(), None, 100).await?)
+            .await?;
         Ok(true)
     }
 }

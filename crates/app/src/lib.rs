@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+mod demo_records;
 pub mod error;
 pub mod mail;
 pub mod outbox;

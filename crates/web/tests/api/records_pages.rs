@@ -25,6 +25,7 @@ on_both_backends!(
     the_account_page_shows_landscape_sources_the_meter_and_the_org_chart,
     an_sdr_gets_404_on_another_reps_lead_and_403_changing_it,
     search_finds_a_person_by_name_and_a_note_by_its_text,
+    the_demo_workspace_fills_every_record_page,
 );
 
 /// A user of `role` who acts in the app and a logged-in browser for them, with its CSRF token.
@@ -522,4 +523,47 @@ async fn search_finds_a_person_by_name_and_a_note_by_its_text(db: TestDb) {
     assert!(fragment.contains("Grace Hopper") && !fragment.contains("<html"));
     let none = text(&browser, &app, "/search?q=zzzzqqq").await;
     assert!(none.contains(r#"id="no-results""#));
+}
+
+async fn the_demo_workspace_fills_every_record_page(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    assert!(app.app.seed_demo().await.unwrap());
+    let browser = app.browser();
+    let r = form_login(
+        &app,
+        &browser,
+        "sam.sdr@demo.example",
+        prospector_app::demo::DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let leads = text(&browser, &app, "/leads").await;
+    assert!(leads.matches("<tr>").count() > 3, "the SDR has leads");
+    assert!(
+        text(&browser, &app, "/contacts")
+            .await
+            .contains("Northwind Logistics")
+    );
+    let accounts = text(&browser, &app, "/accounts").await;
+    let at = accounts.find(r#"href="/accounts/"#).expect("an account link") + 6;
+    let href = &accounts[at..at + accounts[at..].find('"').unwrap()];
+    let account = text(&browser, &app, href).await;
+    for part in [
+        r#"id="research-meter""#,
+        r#"<div class="org">"#,
+        "tl-entry",
+        "<ul>",
+    ] {
+        assert!(account.contains(part), "{part} missing on {href}");
+    }
+    assert!(
+        text(&browser, &app, "/opportunities")
+            .await
+            .contains("new business")
+    );
+    assert!(
+        text(&browser, &app, "/search?q=Jenkins")
+            .await
+            .contains("results-")
+    );
 }
