@@ -104,6 +104,8 @@ impl App {
         }
         self.seed_hiring_demo("dana.lead@demo.example").await?;
         self.seed_demo_handbook_and_stories().await?;
+        self.seed_demo_records(&self.list_users(&actor, &Default::default(), None, 100).await?)
+            .await?;
         Ok(true)
     }
 }

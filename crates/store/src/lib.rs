@@ -14,6 +14,7 @@ pub mod hiring;
 pub mod mail;
 pub mod outbox;
 mod query;
+pub mod records;
 mod store;
 pub mod stories;
 pub mod users;

@@ -56,3 +56,109 @@
     });
   });
 })();
+
+// records: instant search under the header box, j/k through list rows, one key to log a call.
+(function () {
+  "use strict";
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  // Instant results: a debounced fetch of the server-rendered fragment; Enter still submits.
+  var box = document.getElementById("global-search");
+  if (box && window.fetch) {
+    var drop = document.createElement("div");
+    drop.className = "search-dropdown";
+    drop.id = "search-dropdown";
+    drop.hidden = true;
+    drop.setAttribute("aria-live", "polite");
+    box.parentNode.appendChild(drop);
+    box.setAttribute("aria-controls", drop.id);
+    var timer = null, seq = 0;
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = box.value.trim();
+      if (q.length < 2) { drop.hidden = true; drop.innerHTML = ""; return; }
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        window.prospector.fetch("/search?fragment=1&q=" + encodeURIComponent(q))
+          .then(function (r) { return r.ok ? r.text() : ""; })
+          .then(function (html) {
+            if (mine !== seq) return;
+            drop.innerHTML = html;
+            drop.hidden = !html;
+          })
+          .catch(function () { drop.hidden = true; });
+      }, 200);
+    });
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { drop.hidden = true; box.blur(); }
+      if (e.key === "ArrowDown") { var a = drop.querySelector("a"); if (a && !drop.hidden) { a.focus(); e.preventDefault(); } }
+    });
+    drop.addEventListener("keydown", function (e) {
+      var links = Array.prototype.slice.call(drop.querySelectorAll("a"));
+      var i = links.indexOf(document.activeElement);
+      if (e.key === "ArrowDown" && i < links.length - 1) { links[i + 1].focus(); e.preventDefault(); }
+      if (e.key === "ArrowUp") { (i > 0 ? links[i - 1] : box).focus(); e.preventDefault(); }
+      if (e.key === "Escape") { drop.hidden = true; box.focus(); }
+    });
+    document.addEventListener("click", function (e) {
+      if (!drop.contains(e.target) && e.target !== box) drop.hidden = true;
+    });
+  }
+
+  // j/k move through the rows of a list, x selects, Enter (or o) opens.
+  var table = document.querySelector("table.rows");
+  var current = -1;
+  function rows() { return table ? Array.prototype.slice.call(table.tBodies[0].rows) : []; }
+  function mark(i) {
+    var all = rows();
+    if (!all.length) return;
+    current = Math.max(0, Math.min(all.length - 1, i));
+    all.forEach(function (r, n) { r.classList.toggle("current", n === current); });
+    all[current].scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.metaKey || e.ctrlKey || e.altKey || typing(document.activeElement)) return;
+    if (table) {
+      if (e.key === "j") { mark(current + 1); e.preventDefault(); return; }
+      if (e.key === "k") { mark(current - 1); e.preventDefault(); return; }
+      var row = rows()[current];
+      if (row && (e.key === "Enter" || e.key === "o")) {
+        var link = row.querySelector("a"); if (link) { window.location.href = link.href; e.preventDefault(); }
+        return;
+      }
+      if (row && e.key === "x") {
+        var box2 = row.querySelector("input[type=checkbox]"); if (box2) { box2.checked = !box2.checked; e.preventDefault(); }
+        return;
+      }
+    }
+    // On a person's page: c logs a call, n writes a note, s opens the status control.
+    if (e.key === "c") { var d = document.getElementById("call-disposition"); if (d) { d.focus(); d.scrollIntoView({ block: "center" }); e.preventDefault(); } }
+    if (e.key === "n") { var t = document.getElementById("note-text"); if (t) { t.focus(); e.preventDefault(); } }
+    if (e.key === "s") {
+      var s = document.getElementById("status-control");
+      if (s) { s.open = true; var sel = document.getElementById("st-status"); if (sel) sel.focus(); e.preventDefault(); }
+    }
+  });
+
+  // The reason list shows only the reasons of the chosen status (all of them without script).
+  function linkReasons(statusId, reasonId) {
+    var status = document.getElementById(statusId), reason = document.getElementById(reasonId);
+    if (!status || !reason) return;
+    function sync() {
+      var any = false;
+      Array.prototype.forEach.call(reason.querySelectorAll("optgroup"), function (g) {
+        var on = g.getAttribute("data-status") === status.value;
+        g.hidden = !on; g.disabled = !on; any = any || on;
+      });
+      reason.closest(".form-row").hidden = !any;
+      if (!any) reason.value = "";
+    }
+    status.addEventListener("change", sync);
+    sync();
+  }
+  linkReasons("st-status", "st-reason");
+  linkReasons("b-status", "b-reason");
+  linkReasons("op-stage", "op-reason");
+})();

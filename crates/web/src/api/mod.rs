@@ -5,6 +5,7 @@ pub mod dto;
 pub mod handbook;
 pub mod hiring;
 pub mod mailboxes;
+pub mod records;
 pub mod stories;
 pub mod tokens;
 pub mod users;
@@ -78,4 +79,5 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .routes(routes!(stories::record_consent))
                 .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
         )
+        .merge(records::router())
 }

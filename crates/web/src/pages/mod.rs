@@ -7,6 +7,7 @@ pub mod handbook;
 pub mod hiring;
 pub mod login;
 pub mod mailboxes;
+pub mod records;
 pub mod stories;
 pub mod tokens;
 
@@ -189,22 +190,6 @@ pub fn router() -> axum::Router<AppState> {
             ),
         )
         .route(
-            "/leads",
-            section(
-                "leads",
-                "Leads",
-                "Every lead you own or can pick up, with filters and saved views.",
-            ),
-        )
-        .route(
-            "/accounts",
-            section(
-                "accounts",
-                "Accounts",
-                "Prospect organisations and their developer/IT landscape.",
-            ),
-        )
-        .route(
             "/sequences",
             section(
                 "sequences",
@@ -252,10 +237,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/stories", get(stories::show).post(stories::nominate))
         .route("/stories/{id}/move", post(stories::move_story))
         .route("/stories/{id}/consent", get(stories::consent_file))
-        .route(
-            "/search",
-            section("search", "Search", "Search across people, accounts and notes."),
-        )
+        .merge(records::router())
         .route("/admin", get(admin::users))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}/active", post(admin::set_active))

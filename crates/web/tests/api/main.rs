@@ -9,6 +9,8 @@ mod handbook;
 mod hiring;
 mod http;
 mod mail;
+mod records;
+mod records_pages;
 mod stories;
 mod tokens;
 mod users;

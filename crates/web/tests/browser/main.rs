@@ -6,4 +6,5 @@
 
 mod driver;
 mod phone;
+mod records;
 mod session;

@@ -1,0 +1,167 @@
+//! Logging activities. Append-only: there is no edit or delete; a correction is a new activity
+//! of the same kind that names the one it corrects.
+
+use chrono::{DateTime, Utc};
+use prospector_core::Invalid;
+use prospector_core::records::activity::ActivityDetail;
+use prospector_core::records::{ActivityId, DispositionList, NewActivity};
+use prospector_store::records::activities::{self, Activity};
+use prospector_store::records::search::{self, DocKind};
+use prospector_store::records::{AccountId, OpportunityId, PersonId, catalogues};
+
+use super::require_records;
+use crate::audit::{self, Change};
+use crate::{Actor, App, AppError, AppResult};
+
+/// An activity as logged by a person.
+#[derive(Debug, Clone)]
+pub struct ActivityInput {
+    /// About this person.
+    pub person_id: Option<PersonId>,
+    /// About this account.
+    pub account_id: Option<AccountId>,
+    /// About this opportunity.
+    pub opportunity_id: Option<OpportunityId>,
+    /// When it happened (default now).
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// What happened.
+    pub detail: ActivityDetail,
+    /// The activity this corrects.
+    pub corrects_id: Option<ActivityId>,
+}
+
+impl App {
+    /// Logs an activity (or a correction of one) on a record the actor may change.
+    pub async fn log_activity(&self, actor: &Actor, input: ActivityInput) -> AppResult<Activity> {
+        require_records(actor)?;
+        if matches!(input.detail, ActivityDetail::StatusChange { .. }) {
+            return Err(Invalid::new(
+                "kind",
+                "written_by_product",
+                "status changes are recorded by moving the record's status, not logged by hand",
+            )
+            .into());
+        }
+        let now = self.now();
+        let occurred_at = input.occurred_at.unwrap_or(now);
+        let mut tx = self.store().begin().await?;
+        let dispositions: DispositionList = catalogues::dispositions(&mut tx).await?;
+        let (mut person_id, mut account_id, mut opportunity_id) =
+            (input.person_id, input.account_id, input.opportunity_id);
+        let new = match input.corrects_id {
+            Some(original_id) => {
+                let original = activities::get(&mut tx, original_id).await?.ok_or_else(|| {
+                    Invalid::new("corrects_id", "not_found", "corrects_id names no activity")
+                })?;
+                // A correction belongs where the original is.
+                person_id = person_id.or(original.person_id);
+                account_id = account_id.or(original.account_id);
+                opportunity_id = opportunity_id.or(original.opportunity_id);
+                if (person_id, account_id, opportunity_id)
+                    != (original.person_id, original.account_id, original.opportunity_id)
+                {
+                    return Err(Invalid::new(
+                        "corrects_id",
+                        "different_record",
+                        "a correction must be about the same record as the activity it corrects",
+                    )
+                    .into());
+                }
+                NewActivity::correction(
+                    original_id,
+                    original.kind,
+                    occurred_at,
+                    input.detail,
+                    &dispositions,
+                )?
+            }
+            None => NewActivity::new(occurred_at, input.detail, &dispositions)?,
+        };
+        if person_id.is_none() && account_id.is_none() && opportunity_id.is_none() {
+            return Err(Invalid::new(
+                "person_id",
+                "required",
+                "say what the activity is about: person_id, account_id or opportunity_id",
+            )
+            .into());
+        }
+        if let Some(p) = person_id {
+            let person = self.person_for(&mut tx, actor, None, p, true).await?;
+            account_id = account_id.or(person.account_id);
+        }
+        if let Some(a) = input.account_id {
+            self.account_for(&mut tx, actor, a, true).await?;
+        }
+        if let Some(o) = opportunity_id {
+            self.opportunity_for(&mut tx, actor, o, true).await?;
+        }
+        let activity = Activity {
+            id: ActivityId::new_at(now),
+            kind: new.detail.kind(),
+            person_id,
+            account_id,
+            opportunity_id,
+            occurred_at: new.occurred_at,
+            detail: new.detail,
+            corrects_id: new.corrects,
+            is_connect: new.is_connect,
+            actor_id: actor.user_id(),
+            created_at: now,
+        };
+        activities::insert(&mut tx, &activity).await?;
+        if let Some(body) = activity.search_body() {
+            search::put(&mut tx, DocKind::Activity, activity.id.0, &body).await?;
+        }
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            now,
+            Change {
+                action: "activity.create",
+                entity_type: "activity",
+                entity_id: Some(activity.id.to_string()),
+                before: None,
+                after: Some(&activity),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(activity)
+    }
+
+    /// One activity, when the actor may see the record it is about.
+    pub async fn get_activity(&self, actor: &Actor, id: ActivityId) -> AppResult<Activity> {
+        let mut reader = self.store().reader();
+        let activity = activities::get(&mut reader, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("activity".into()))?;
+        self.check_activity_visible(&mut reader, actor, &activity).await?;
+        Ok(activity)
+    }
+
+    pub(crate) async fn check_activity_visible(
+        &self,
+        ex: &mut impl prospector_store::Exec,
+        actor: &Actor,
+        a: &Activity,
+    ) -> AppResult<()> {
+        let hidden = |e: AppError| match e {
+            AppError::NotFound(_) | AppError::Forbidden(_) => AppError::NotFound("activity".into()),
+            other => other,
+        };
+        if let Some(p) = a.person_id {
+            self.person_for(ex, actor, None, p, false).await.map_err(hidden)?;
+        } else if let Some(o) = a.opportunity_id {
+            self.opportunity_for(ex, actor, o, false).await.map_err(hidden)?;
+        } else if let Some(acc) = a.account_id {
+            self.account_for(ex, actor, acc, false).await.map_err(hidden)?;
+        }
+        Ok(())
+    }
+
+    /// The call dispositions reps choose from.
+    pub async fn call_dispositions(&self, actor: &Actor) -> AppResult<DispositionList> {
+        require_records(actor)?;
+        Ok(catalogues::dispositions(&mut self.store().reader()).await?)
+    }
+}
