@@ -294,7 +294,8 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<()> {
     }
     eprintln!();
     if store.backend() == prospector_store::Backend::Postgres {
-        store.reader().execute(query("ANALYZE")).await?;
+        // VACUUM also flushes the GIN index's pending list, which bulk inserts leave long.
+        store.reader().execute(query("VACUUM ANALYZE")).await?;
     } else {
         store.reader().fetch_all(query("PRAGMA optimize")).await.ok();
     }

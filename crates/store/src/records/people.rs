@@ -477,10 +477,15 @@ pub async fn list(
                 };
                 let i = q.push_bind(id);
                 let col = column.unwrap_or("people.id");
-                // Spelt out rather than a row-value comparison so both planners use the index.
-                sql.push_str(&format!(
-                    " AND ({col} {cmp} ${v} OR ({col} = ${v} AND people.id {cmp} ${i}))"
-                ));
+                // PostgreSQL turns a row comparison into one index range; SQLite plans the
+                // spelt-out form better.
+                let keyset = match ex.backend() {
+                    crate::Backend::Postgres => format!(" AND ({col}, people.id) {cmp} (${v}, ${i})"),
+                    crate::Backend::Sqlite => {
+                        format!(" AND ({col} {cmp} ${v} OR ({col} = ${v} AND people.id {cmp} ${i}))")
+                    }
+                };
+                sql.push_str(&keyset);
             }
         }
     }
