@@ -1,5 +1,6 @@
 //! The `prospector` command.
 
+mod bench;
 mod commands;
 mod config;
 mod dedupe;
@@ -93,6 +94,27 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+    },
+    /// Generate fixed-seed data at scale and time requests.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Leads and activities: list + count, deep page, record + timeline, search by name and email.
+    Records {
+        /// How many leads to generate.
+        #[arg(long, default_value_t = 100_000)]
+        leads: usize,
+        /// How many activities to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        activities: usize,
+        /// Time a database that already holds data instead of refusing it.
+        #[arg(long)]
+        reuse: bool,
     },
 }
 
@@ -248,6 +270,21 @@ fn main() -> ExitCode {
                     config.database_url = "sqlite://prospector-demo.db".into();
                 }
                 commands::demo(config, listen).await
+            }
+            Command::Bench {
+                command:
+                    BenchCommand::Records {
+                        leads,
+                        activities,
+                        reuse,
+                    },
+            } => {
+                let opts = bench::records::Options {
+                    leads,
+                    activities,
+                    reuse,
+                };
+                bench::records::command(&config.database_url, opts).await
             }
         }
     });

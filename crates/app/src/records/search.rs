@@ -58,9 +58,13 @@ impl App {
         let mut reader = self.store().reader();
         let mut out: Vec<SearchResult> = Vec::new();
         let q = q.trim();
-        if q.contains('@') {
-            for p in people::by_email(&mut reader, q, scope, limit).await? {
+        // An email address is an exact lookup through its index; words only when it finds nobody.
+        if let Ok(email) = prospector_core::email::Email::parse(q) {
+            for p in people::by_email(&mut reader, email.as_str(), scope, limit).await? {
                 out.push(person_result(&p));
+            }
+            if !out.is_empty() {
+                return Ok(out);
             }
         }
         // Fetch more than asked when some may be filtered out by visibility.

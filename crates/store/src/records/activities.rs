@@ -103,6 +103,40 @@ pub async fn insert(ex: &mut impl Exec, a: &Activity) -> StoreResult<()> {
     Ok(())
 }
 
+/// Appends many activities in multi-row statements (bulk loads).
+pub async fn insert_many(ex: &mut impl Exec, list: &[Activity]) -> StoreResult<()> {
+    const COLS: usize = 11;
+    for chunk in list.chunks(2500) {
+        let mut q = query("");
+        let mut rows = Vec::with_capacity(chunk.len());
+        for a in chunk {
+            let detail = serde_json::to_value(&a.detail).map_err(|e| StoreError::Database(e.to_string()))?;
+            q = q
+                .bind(a.id)
+                .bind(a.kind.code())
+                .bind(a.person_id)
+                .bind(a.account_id)
+                .bind(a.opportunity_id)
+                .bind(a.occurred_at)
+                .bind(detail)
+                .bind(a.corrects_id)
+                .bind(a.is_connect)
+                .bind(a.actor_id)
+                .bind(a.created_at);
+            let base = rows.len() * COLS;
+            let ns: Vec<String> = (1..=COLS).map(|i| format!("${}", base + i)).collect();
+            rows.push(format!("({})", ns.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO activities (id, kind, person_id, account_id, opportunity_id, occurred_at, detail, \
+             corrects_id, is_connect, actor_id, created_at) VALUES {}",
+            rows.join(", ")
+        );
+        ex.execute(q.with_sql(sql)).await?;
+    }
+    Ok(())
+}
+
 /// The activity with `id`.
 pub async fn get(ex: &mut impl Exec, id: ActivityId) -> StoreResult<Option<Activity>> {
     let row = ex

@@ -101,3 +101,41 @@ pub async fn frameworks(ex: &mut impl Exec) -> StoreResult<Vec<Framework>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use prospector_core::records::lifecycle::default_lead_reasons;
+
+    use super::*;
+    use crate::{Store, StoreOptions};
+
+    async fn seeded_lists_are_core_defaults(url: &str) {
+        let store = Store::connect(url, &StoreOptions::default())
+            .await
+            .expect("connect");
+        store.migrate().await.expect("migrate");
+        let mut r = store.reader();
+        assert_eq!(
+            lead_reasons(&mut r).await.expect("reasons"),
+            default_lead_reasons()
+        );
+        assert_eq!(
+            dispositions(&mut r).await.expect("dispositions"),
+            DispositionList::default()
+        );
+        assert_eq!(
+            frameworks(&mut r).await.expect("frameworks"),
+            Framework::defaults()
+        );
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_migration_seeds_exactly_the_core_defaults() {
+        let sqlite = prospector_testkit::TestDb::sqlite().await;
+        seeded_lists_are_core_defaults(&sqlite.url).await;
+        if let Some(pg) = prospector_testkit::TestDb::postgres().await {
+            seeded_lists_are_core_defaults(&pg.url).await;
+        }
+    }
+}

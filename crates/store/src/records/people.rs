@@ -235,6 +235,32 @@ pub async fn insert(ex: &mut impl Exec, p: &Person) -> StoreResult<()> {
     Ok(())
 }
 
+/// Adds many people in multi-row statements (bulk loads: imports, the benchmark). Duplicate
+/// checks and search documents are the caller's business.
+pub async fn insert_many(ex: &mut impl Exec, people: &[Person]) -> StoreResult<()> {
+    const COLS: usize = 32;
+    // SQLite allows 32,766 parameters per statement.
+    for chunk in people.chunks(1000) {
+        let mut q = query("");
+        let mut rows = Vec::with_capacity(chunk.len());
+        for p in chunk {
+            q = bind_all(q, p).bind(p.id).bind(p.version);
+            let base = rows.len() * COLS;
+            let ns: Vec<String> = (1..=COLS).map(|i| format!("${}", base + i)).collect();
+            rows.push(format!("({})", ns.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO people (kind, first_name, last_name, email, email_key, phone, phone_key, name_key, title, \
+             company, account_id, country, region, time_zone, owner_id, status, status_reason, source, score, \
+             mql_count, first_mql_at, last_mql_at, do_not_call, unsubscribed, framework, qualification, \
+             custom_fields, merged_into, created_at, updated_at, id, version) VALUES {}",
+            rows.join(", ")
+        );
+        ex.execute(q.with_sql(sql)).await?;
+    }
+    Ok(())
+}
+
 /// Saves `p` if its stored version is `p.version - 1`; a stale write is a conflict on
 /// `people.version`.
 pub async fn update(ex: &mut impl Exec, p: &Person) -> StoreResult<()> {
@@ -451,10 +477,15 @@ pub async fn list(
                 };
                 let i = q.push_bind(id);
                 let col = column.unwrap_or("people.id");
-                // Spelt out rather than a row-value comparison so both planners use the index.
-                sql.push_str(&format!(
-                    " AND ({col} {cmp} ${v} OR ({col} = ${v} AND people.id {cmp} ${i}))"
-                ));
+                // PostgreSQL turns a row comparison into one index range; SQLite plans the
+                // spelt-out form better.
+                let keyset = match ex.backend() {
+                    crate::Backend::Postgres => format!(" AND ({col}, people.id) {cmp} (${v}, ${i})"),
+                    crate::Backend::Sqlite => {
+                        format!(" AND ({col} {cmp} ${v} OR ({col} = ${v} AND people.id {cmp} ${i}))")
+                    }
+                };
+                sql.push_str(&keyset);
             }
         }
     }
