@@ -82,7 +82,10 @@ async fn run_server(
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker_id = format!("{}-{}", hostname(), std::process::id());
-    let worker = prospector_app::outbox::Worker::new(app.clone(), worker_id);
+    let worker = prospector_app::inbound::register_handlers(prospector_app::outbox::Worker::new(
+        app.clone(),
+        worker_id,
+    ));
     let mut worker_stop = stop_rx.clone();
     let worker_task = tokio::spawn(worker.run(std::time::Duration::from_secs(2), async move {
         let _ = worker_stop.changed().await;

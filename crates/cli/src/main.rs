@@ -1,5 +1,6 @@
 //! The `prospector` command.
 
+mod bench;
 mod commands;
 mod config;
 
@@ -54,6 +55,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Measure hot paths (see docs/benchmarks.md).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
     /// Fill an empty database (default sqlite://prospector-demo.db) with a demo team, then serve it.
     Demo {
@@ -140,6 +146,7 @@ fn main() -> ExitCode {
             Command::Token {
                 command: TokenCommand::Create { email, name },
             } => commands::token_create(config, email, name).await,
+            Command::Bench { command } => bench::run(command).await,
             Command::Demo { listen } => {
                 if !explicit_database {
                     config.database_url = "sqlite://prospector-demo.db".into();

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod dto;
+pub mod inbound;
 pub mod records;
 pub mod tokens;
 pub mod users;
@@ -46,4 +47,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
         .merge(records::router())
+        .merge(inbound::router())
 }
