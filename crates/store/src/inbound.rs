@@ -354,15 +354,22 @@ pub struct RepRow {
     pub open_inbound_leads: i64,
 }
 
-/// Every user with their inbound settings (defaults when none are stored).
-pub async fn reps(ex: &mut impl Exec) -> StoreResult<Vec<RepRow>> {
+/// Every user with their inbound settings (defaults when none are stored). Open inbound leads are
+/// counted for reps with a capacity (routing needs nothing else, and counting costs a walk over
+/// each rep's open leads on every decision), or for everyone when `count_all`.
+pub async fn reps(ex: &mut impl Exec, count_all: bool) -> StoreResult<Vec<RepRow>> {
     let rows = ex
-        .fetch_all(query(
-            "SELECT u.id, u.name, u.role, u.active, COALESCE(r.share_percent, 100) AS share_percent, \
-             r.capacity, COALESCE(r.out_of_office, FALSE) AS out_of_office, \
-             (SELECT COUNT(*) FROM people p WHERE p.kind = 'lead' AND p.owner_id = u.id AND p.status = 'mql') \
-             AS open_inbound_leads FROM users u LEFT JOIN inbound_reps r ON r.user_id = u.id ORDER BY u.name, u.id",
-        ))
+        .fetch_all(
+            query(
+                "SELECT u.id, u.name, u.role, u.active, COALESCE(r.share_percent, 100) AS share_percent, \
+                 r.capacity, COALESCE(r.out_of_office, FALSE) AS out_of_office, \
+                 CASE WHEN $1 OR r.capacity IS NOT NULL THEN \
+                 (SELECT COUNT(*) FROM people p WHERE p.kind = 'lead' AND p.owner_id = u.id AND p.status = 'mql') \
+                 ELSE 0 END AS open_inbound_leads \
+                 FROM users u LEFT JOIN inbound_reps r ON r.user_id = u.id ORDER BY u.name, u.id",
+            )
+            .bind(count_all),
+        )
         .await?;
     rows.iter()
         .map(|r| {
@@ -586,12 +593,13 @@ pub async fn clocks(ex: &mut impl Exec, filter: ClockFilter, limit: i64) -> Stor
     rows.iter().map(clock_of).collect()
 }
 
-/// Stops a running clock at `stopped_at` with its first touch; false when it had stopped already.
+/// Stops a running clock at `stopped_at` with its first touch (none when the clock is called off,
+/// e.g. the person unsubscribed); false when it had stopped already.
 pub async fn stop_clock(
     ex: &mut impl Exec,
     id: Uuid,
     stopped_at: DateTime<Utc>,
-    first_touch_at: DateTime<Utc>,
+    first_touch_at: Option<DateTime<Utc>>,
 ) -> StoreResult<bool> {
     let n = ex
         .execute(

@@ -328,7 +328,7 @@ impl App {
         if person.status == LeadStatus::Raw {
             set_status(&mut tx, &mut person, LeadStatus::Inquiry, None, now).await?;
         }
-        let became_mql = rescore(&mut tx, &mut person, now).await?.1;
+        let became_mql = rescore(&mut tx, &settings, &mut person, now).await?.1;
         if behaviour == Behaviour::ContactUs {
             start_clock(
                 &mut tx,
@@ -393,12 +393,17 @@ impl App {
         )
         .await?;
         if behaviour == Behaviour::Unsubscribe {
+            // Nobody should chase a person who asked to be left alone.
+            for clock in store::clocks(&mut tx, store::ClockFilter::Person(person_id), 100).await? {
+                store::stop_clock(&mut tx, clock.id, now, None).await?;
+            }
             person.unsubscribed = true;
             if let Some(t) = on_unsubscribe(person.status) {
                 set_status(&mut tx, &mut person, t.to, t.reason, now).await?;
             }
         }
-        let (score, _) = rescore(&mut tx, &mut person, now).await?;
+        let settings = store::settings(&mut tx).await?;
+        let (score, _) = rescore(&mut tx, &settings, &mut person, now).await?;
         save_person(&mut tx, &before, &person, now).await?;
         audit::record(
             &mut tx,
@@ -600,6 +605,11 @@ async fn set_status(
 
 /// Scores `person` from all their events under the current rules.
 async fn compute_score(ex: &mut impl Exec, person: &Person) -> AppResult<Score> {
+    let employees = lead_facts(ex, person).await?.employees;
+    score_with(ex, person, employees).await
+}
+
+async fn score_with(ex: &mut impl Exec, person: &Person, employees: Option<u32>) -> AppResult<Score> {
     let rules = scoring_rules(ex).await?;
     let events: Vec<InboundEvent> = store::score_events(ex, person.id)
         .await?
@@ -610,7 +620,6 @@ async fn compute_score(ex: &mut impl Exec, person: &Person) -> AppResult<Score> 
                 .map(|behaviour| InboundEvent { behaviour, at: e.at })
         })
         .collect();
-    let employees = lead_facts(ex, person).await?.employees;
     Ok(prospector_core::inbound::score(
         &events,
         &person_facts(person, employees),
@@ -621,10 +630,19 @@ async fn compute_score(ex: &mut impl Exec, person: &Person) -> AppResult<Score> 
 /// Rescores `person`; when the score crossed the threshold now, makes them an MQL (counter and
 /// first-MQL time), routes them and starts the MQL first-touch clock. Returns the score and
 /// whether they became an MQL.
-async fn rescore(tx: &mut WriteTx, person: &mut Person, now: DateTime<Utc>) -> AppResult<(Score, bool)> {
-    let score = compute_score(tx, person).await?;
+async fn rescore(
+    tx: &mut WriteTx,
+    settings: &store::Settings,
+    person: &mut Person,
+    now: DateTime<Utc>,
+) -> AppResult<(Score, bool)> {
+    let facts = lead_facts(tx, person).await?;
+    let score = score_with(tx, person, facts.employees).await?;
     person.score = i64::from(score.total);
-    if !score.crossed_since(now) {
+    // A recycled person already above the threshold never crosses it again, yet the handbook
+    // makes them an MQL again when they are re-scored: any new event while recycled counts.
+    let recycled_and_qualifies = person.status == LeadStatus::Recycle && score.is_mql();
+    if !score.crossed_since(now) && !recycled_and_qualifies {
         return Ok((score, false));
     }
     let Some(moved) = on_mql_score(person.status) else {
@@ -640,12 +658,11 @@ async fn rescore(tx: &mut WriteTx, person: &mut Person, now: DateTime<Utc>) -> A
     person.mql_count = i64::from(history.count);
     person.first_mql_at = history.first_at;
     person.last_mql_at = history.last_at;
-    let decision = route_and_record(tx, person, now).await?;
+    let decision = route_and_record(tx, person, facts, now).await?;
     person.owner_id = decision.owner;
-    let settings = store::settings(tx).await?;
     start_clock(
         tx,
-        &settings,
+        settings,
         SlaPolicy::mql_first_touch(),
         (Some(person.id), None),
         person.owner_id,
@@ -661,15 +678,15 @@ async fn rescore(tx: &mut WriteTx, person: &mut Person, now: DateTime<Utc>) -> A
 pub(crate) async fn route_and_record(
     tx: &mut WriteTx,
     person: &Person,
+    facts: LeadFacts,
     now: DateTime<Utc>,
 ) -> AppResult<RoutingDecision> {
     let state: RoundRobinState = store::rule_set_for_update(tx, "round_robin")
         .await?
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
-    let rows = store::reps(tx).await?;
+    let rows = store::reps(tx, false).await?;
     let rules = routing_rules(tx, &rows).await?;
-    let facts = lead_facts(tx, person).await?;
     let decision = route(&facts, &rules, &reps_for_routing(&rows), state);
     for skipped in &decision.skipped {
         if matches!(skipped.reason, SkipReason::Deactivated | SkipReason::UnknownUser) {

@@ -309,7 +309,7 @@ impl App {
         handoff.reason = change.reason.clone();
         store::decide_handoff(&mut tx, &handoff).await?;
         for clock in store::clocks(&mut tx, ClockFilter::Opportunity(id), 10).await? {
-            store::stop_clock(&mut tx, clock.id, now, now).await?;
+            store::stop_clock(&mut tx, clock.id, now, Some(now)).await?;
         }
         let person = prospector_store::records::people::get(&mut tx, handoff.person_id).await?;
         let who = person.map_or_else(|| "a prospect".into(), |p| p.full_name());

@@ -111,7 +111,7 @@ impl App {
     pub async fn routing_rules(&self, actor: &Actor) -> AppResult<RoutingRules> {
         require_inbound_viewer(actor)?;
         let mut reader = self.store().reader();
-        let rows = store::reps(&mut reader).await?;
+        let rows = store::reps(&mut reader, false).await?;
         let default = store::rule_set(&mut reader, "routing").await?.is_none();
         let rules = routing_rules(&mut reader, &rows).await?;
         let warnings = validate_rules(&rules, &reps_for_routing(&rows))
@@ -135,7 +135,7 @@ impl App {
         require_admin(actor)?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let rows = store::reps(&mut tx).await?;
+        let rows = store::reps(&mut tx, false).await?;
         let problems = validate_rules(&rules, &reps_for_routing(&rows));
         let (flagged, refused): (Vec<Invalid>, Vec<Invalid>) = problems
             .into_iter()
@@ -173,7 +173,7 @@ impl App {
     /// Every user with their inbound settings.
     pub async fn inbound_reps(&self, actor: &Actor) -> AppResult<Vec<RepRow>> {
         require_inbound_viewer(actor)?;
-        Ok(store::reps(&mut self.store().reader()).await?)
+        Ok(store::reps(&mut self.store().reader(), true).await?)
     }
 
     /// Sets a rep's ramp share, capacity and out-of-office flag.
@@ -203,7 +203,7 @@ impl App {
             input.out_of_office,
         )
         .await?;
-        let row = store::reps(&mut tx)
+        let row = store::reps(&mut tx, true)
             .await?
             .into_iter()
             .find(|r| r.user_id == user)
@@ -294,7 +294,7 @@ impl App {
         if input.account_owner.is_some() {
             facts.account_owner = input.account_owner;
         }
-        let rows = store::reps(&mut reader).await?;
+        let rows = store::reps(&mut reader, false).await?;
         let rules = routing_rules(&mut reader, &rows).await?;
         let state = store::rule_set(&mut reader, "round_robin")
             .await?

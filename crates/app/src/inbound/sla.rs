@@ -97,7 +97,7 @@ pub(crate) async fn stop_person_clocks(tx: &mut WriteTx, person: PersonId) -> Ap
             continue;
         }
         if let Some(touch) = store::first_touch(tx, person, clock.started_at).await?
-            && store::stop_clock(tx, clock.id, touch, touch).await?
+            && store::stop_clock(tx, clock.id, touch, Some(touch)).await?
         {
             stopped += 1;
         }
@@ -287,7 +287,11 @@ impl App {
         let mut by_rep: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         let mut by_source: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         let (mut total, mut breached) = (0_i64, 0_i64);
-        for clock in clocks.iter().filter(|c| c.opportunity_id.is_none()) {
+        // Clocks called off without a touch (an unsubscribe) are neither met nor breached.
+        let counted = clocks.iter().filter(|c| {
+            c.opportunity_id.is_none() && !(c.stopped_at.is_some() && c.first_touch_at.is_none())
+        });
+        for clock in counted {
             total += 1;
             let status = core_clock(clock).status(&calendar, now, clock.first_touch_at);
             if matches!(status, SlaStatus::Breached { .. } | SlaStatus::Missed { .. }) {
@@ -352,7 +356,7 @@ impl App {
 }
 
 async fn user_names(app: &App) -> AppResult<BTreeMap<UserId, String>> {
-    Ok(store::reps(&mut app.store().reader())
+    Ok(store::reps(&mut app.store().reader(), false)
         .await?
         .into_iter()
         .map(|r| (r.user_id, r.name))

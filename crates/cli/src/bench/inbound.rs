@@ -18,6 +18,22 @@ use prospector_web::WebSettings;
 
 const REPS: usize = 8;
 const COUNTRIES: [&str; 6] = ["US", "DE", "GB", "FR", "JP", "BR"];
+const FIRST_NAMES: [&str; 6] = ["Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances"];
+/// Syllables for surnames: real leads have many surnames, and duplicate detection blocks on them,
+/// so a benchmark where everybody is called "Person" would measure one pathological block.
+const SYLLABLES: [&str; 24] = [
+    "ka", "lo", "mi", "ren", "sa", "to", "vel", "bri", "dan", "ess", "fo", "gar", "hol", "is", "jor", "kel",
+    "lin", "mor", "nut", "ost", "pra", "quin", "rus", "tam",
+];
+
+fn surname(i: usize) -> String {
+    let s = |n: usize| SYLLABLES[n % SYLLABLES.len()];
+    let mut name = format!("{}{}{}", s(i), s(i / 24), s(i / 576));
+    if let Some(first) = name.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    name
+}
 
 /// Runs the benchmark and prints the figures.
 pub async fn run(forms: usize, clients: usize) -> anyhow::Result<()> {
@@ -71,8 +87,8 @@ pub async fn run(forms: usize, clients: usize) -> anyhow::Result<()> {
             let mut failures = 0usize;
             for i in (c..forms).step_by(clients) {
                 let body = serde_json::json!({
-                    "first_name": "Bench",
-                    "last_name": format!("Person {i}"),
+                    "first_name": FIRST_NAMES[i % FIRST_NAMES.len()],
+                    "last_name": surname(i),
                     "email": format!("person{i}@company{}.example", i % 997),
                     "company": format!("Company {}", i % 997),
                     "country": COUNTRIES[i % COUNTRIES.len()],

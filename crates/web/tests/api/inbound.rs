@@ -164,6 +164,22 @@ async fn score_explains_itself_reaching_mql_routes_and_unsubscribe_resets(db: Te
     assert_eq!(routing["items"][0]["rule_code"], "all_sdrs");
     assert!(routing["items"][0]["why"].as_str().unwrap().contains("Routed to"));
 
+    // Recycled, then re-scored: an MQL again, counted twice, first MQL time kept.
+    let first_mql_at = lead["first_mql_at"].clone();
+    let (status, body) = post(
+        &admin,
+        &format!("/api/v1/leads/{id}/status"),
+        json!({"status": "recycle", "reason": "not_ready_to_buy"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.clock.advance(Duration::days(30));
+    submit(&app, "gated-content", json!({"email": "grace@navy.mil"})).await;
+    let (_, lead) = get(&admin, &format!("/api/v1/leads/{id}")).await;
+    assert_eq!(lead["status"], "mql", "{lead}");
+    assert_eq!(lead["mql_count"], 2);
+    assert_eq!(lead["first_mql_at"], first_mql_at);
+
     let (status, body) = post(
         &admin,
         "/api/v1/inbound/events",
@@ -175,6 +191,12 @@ async fn score_explains_itself_reaching_mql_routes_and_unsubscribe_resets(db: Te
     let (_, lead) = get(&admin, &format!("/api/v1/leads/{id}")).await;
     assert_eq!(lead["score"], 0);
     assert_eq!(lead["status"], "disqualified");
+    let (_, queue) = get(&admin, "/api/v1/inbound/queue").await;
+    assert_eq!(
+        queue["items"],
+        json!([]),
+        "an unsubscribe calls off the first-touch clocks"
+    );
 
     // The scoring rules are data.
     let (_, mut rules) = get(&admin, "/api/v1/inbound/scoring").await;
