@@ -114,6 +114,7 @@ async fn run_server(
     let worker = prospector_app::outbox::Worker::new(app.clone(), worker_id);
     let worker = prospector_app::hiring::register_handlers(worker);
     let worker = prospector_app::mail::with_mail_handlers(worker);
+    let worker = prospector_app::inbound::register_handlers(worker);
     if let Err(e) = app.schedule_mailbox_syncs().await {
         tracing::warn!(error = %e, "could not schedule mailbox syncs");
     }

@@ -98,23 +98,7 @@ enum Command {
     /// Generate fixed-seed data at scale and time requests.
     Bench {
         #[command(subcommand)]
-        command: BenchCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum BenchCommand {
-    /// Leads and activities: list + count, deep page, record + timeline, search by name and email.
-    Records {
-        /// How many leads to generate.
-        #[arg(long, default_value_t = 100_000)]
-        leads: usize,
-        /// How many activities to generate.
-        #[arg(long, default_value_t = 1_000_000)]
-        activities: usize,
-        /// Time a database that already holds data instead of refusing it.
-        #[arg(long)]
-        reuse: bool,
+        command: bench::BenchCommand,
     },
 }
 
@@ -271,21 +255,7 @@ fn main() -> ExitCode {
                 }
                 commands::demo(config, listen).await
             }
-            Command::Bench {
-                command:
-                    BenchCommand::Records {
-                        leads,
-                        activities,
-                        reuse,
-                    },
-            } => {
-                let opts = bench::records::Options {
-                    leads,
-                    activities,
-                    reuse,
-                };
-                bench::records::command(&config.database_url, opts).await
-            }
+            Command::Bench { command } => bench::run(command, &config.database_url).await,
         }
     });
     match result {

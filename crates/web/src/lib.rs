@@ -9,6 +9,7 @@ pub mod context;
 pub mod csrf;
 pub mod error;
 mod health;
+pub mod inbound_forms;
 pub mod pages;
 pub mod state;
 
@@ -90,6 +91,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
     Router::new()
         .merge(api)
         .merge(pages::router())
+        .merge(inbound_forms::router())
         .route(
             "/api/openapi.json",
             get(move || async move { Json(openapi.as_ref().clone()).into_response() }),

@@ -1,8 +1,61 @@
-//! `prospector bench …`: fixed-seed data at scale and request timings through the app layer.
+//! `prospector bench …`: fixed-seed data at scale and timings of the hot paths, printed with the
+//! command that produced them and recorded in docs/benchmarks.md.
 
+pub mod inbound;
 pub mod records;
 
 use std::time::Duration;
+
+use clap::Subcommand;
+
+/// What to measure.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Leads and activities: list + count, deep page, record + timeline, search by name and email.
+    Records {
+        /// How many leads to generate.
+        #[arg(long, default_value_t = 100_000)]
+        leads: usize,
+        /// How many activities to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        activities: usize,
+        /// Time a database that already holds data instead of refusing it.
+        #[arg(long)]
+        reuse: bool,
+    },
+    /// Inbound capture through HTTP (scoring, routing, SLA clocks) on a fresh SQLite database,
+    /// and the time of one routing decision.
+    Inbound {
+        /// Form posts to send.
+        #[arg(long, default_value_t = 20_000)]
+        forms: usize,
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+    },
+}
+
+/// Runs `command` against `database_url` where it uses the configured database.
+pub async fn run(command: BenchCommand, database_url: &str) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Records {
+            leads,
+            activities,
+            reuse,
+        } => {
+            records::command(
+                database_url,
+                records::Options {
+                    leads,
+                    activities,
+                    reuse,
+                },
+            )
+            .await
+        }
+        BenchCommand::Inbound { forms, clients } => inbound::run(forms, clients).await,
+    }
+}
 
 /// p50 and p99 of `samples` (sorted in place).
 pub fn percentiles(samples: &mut [Duration]) -> (Duration, Duration) {

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod dto;
 pub mod handbook;
 pub mod hiring;
+pub mod inbound;
 pub mod mailboxes;
 pub mod records;
 pub mod stories;
@@ -80,4 +81,5 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
         )
         .merge(records::router())
+        .merge(inbound::router())
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod flash;
 pub mod handbook;
 pub mod hiring;
+pub mod inbound;
 pub mod login;
 pub mod mailboxes;
 pub mod records;
@@ -197,14 +198,16 @@ pub fn router() -> axum::Router<AppState> {
                 "Multi-step outbound cadences and how each step performs.",
             ),
         )
-        .route(
-            "/inbound",
-            section(
-                "inbound",
-                "Inbound",
-                "New hand-raisers, their scores, owners and speed-to-lead timers.",
-            ),
-        )
+        .route("/inbound", get(inbound::queue))
+        .route("/handoffs", get(inbound::handoffs))
+        .route("/handoffs/{id}/accept", post(inbound::accept))
+        .route("/handoffs/{id}/reject", post(inbound::reject))
+        .route("/admin/inbound", get(inbound::admin))
+        .route("/admin/inbound/routing", post(inbound::save_routing))
+        .route("/admin/inbound/scoring", post(inbound::save_scoring))
+        .route("/admin/inbound/reps/{id}", post(inbound::save_rep))
+        .route("/admin/inbound/settings", post(inbound::save_settings))
+        .route("/admin/inbound/preview", post(inbound::preview))
         .route(
             "/dashboards",
             section(

@@ -8,6 +8,7 @@ mod auth;
 mod handbook;
 mod hiring;
 mod http;
+mod inbound;
 mod mail;
 mod records;
 mod records_pages;

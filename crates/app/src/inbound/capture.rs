@@ -1,0 +1,722 @@
+//! Capture: a public form post becomes a person (deduplicated as on entry), a scored behaviour and
+//! a timeline entry; reaching the MQL threshold makes them an MQL, routes them and starts the
+//! first-touch clock — all in one transaction. Refusals are stored as rejected submissions.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use prospector_core::Invalid;
+use prospector_core::inbound::{
+    Behaviour, InboundEvent, LeadFacts, PersonFacts, Rep, RoundRobinState, RoutingDecision, RoutingRule,
+    Score, ScoringRules, SkipReason, is_business_email, route,
+};
+use prospector_core::matching::{Matcher, MatcherConfig, Record};
+use prospector_core::records::activity::ActivityDetail;
+use prospector_core::records::lifecycle::{on_mql_score, on_unsubscribe};
+use prospector_core::records::{ActivityId, LeadStatus, MqlHistory, NewPerson, RawPerson};
+use prospector_core::role::Role;
+use prospector_core::schedule::SlaPolicy;
+use prospector_store::inbound::{self as store, Decision, ScoreEvent, Submission};
+use prospector_store::records::activities::{self, Activity};
+use prospector_store::records::people::{self, Person, PersonKind};
+use prospector_store::records::search::{self, DocKind};
+use prospector_store::records::{PersonId, accounts};
+use prospector_store::{Exec, WriteTx};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::sla::start_clock;
+use crate::audit::{self, Change};
+use crate::{Actor, App, AppError, AppResult};
+
+/// The field a person never fills in (it is hidden); bots do.
+pub const HONEYPOT_FIELD: &str = "_honeypot";
+/// The UTM fields recorded with a submission.
+pub const UTM_FIELDS: [&str; 5] = [
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+];
+
+/// A form post as received.
+#[derive(Debug, Clone, Default)]
+pub struct CaptureInput {
+    /// The form slug from the path.
+    pub form: String,
+    /// Every field posted (form-encoded or JSON, flattened to text).
+    pub fields: BTreeMap<String, String>,
+    /// The client address, for the rate limit.
+    pub ip: Option<String>,
+}
+
+/// What a capture did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Captured {
+    /// The submission's id.
+    pub submission_id: Uuid,
+    /// The person created or updated (none when the honeypot caught a bot: it is answered as if
+    /// accepted, so bots learn nothing).
+    pub person_id: Option<PersonId>,
+    /// Whether the person is new.
+    pub created: bool,
+    /// Their score after this submission.
+    pub score: Option<i64>,
+    /// Their status after it.
+    pub status: Option<LeadStatus>,
+    /// Whether this submission made them an MQL.
+    pub became_mql: bool,
+    /// Their owner after routing.
+    pub owner_id: Option<prospector_core::ids::UserId>,
+}
+
+fn text(fields: &BTreeMap<String, String>, key: &str) -> Option<String> {
+    fields
+        .get(key)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn matcher() -> Matcher {
+    Matcher::new(MatcherConfig {
+        fold_gmail: true,
+        ..MatcherConfig::default()
+    })
+}
+
+fn record_of(p: &Person) -> Record {
+    Record {
+        id: p.id.to_string(),
+        given_name: p.first_name.clone(),
+        surname: p.last_name.clone(),
+        email: p.email.as_ref().map(|e| e.as_str().to_owned()),
+        phone: p.phone.clone(),
+        company: p.company.clone(),
+        ..Record::default()
+    }
+}
+
+/// The scoring rules in force.
+pub(crate) async fn scoring_rules(ex: &mut impl Exec) -> AppResult<ScoringRules> {
+    Ok(store::rule_set(ex, "scoring")
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
+}
+
+/// The routing rules in force; until an admin saves some, one rule shares every lead among all
+/// SDRs, so a fresh install routes.
+pub(crate) async fn routing_rules(ex: &mut impl Exec, reps: &[store::RepRow]) -> AppResult<Vec<RoutingRule>> {
+    if let Some(saved) = store::rule_set(ex, "routing").await? {
+        return serde_json::from_value(saved)
+            .map_err(|e| AppError::Internal(format!("stored routing rules do not parse: {e}")));
+    }
+    Ok(vec![RoutingRule {
+        code: "all_sdrs".into(),
+        segment: None,
+        region: None,
+        pool: reps
+            .iter()
+            .filter(|r| r.role == Role::Sdr.code() && r.active)
+            .map(|r| r.user_id)
+            .collect(),
+    }])
+}
+
+/// Reps as routing sees them.
+pub(crate) fn reps_for_routing(rows: &[store::RepRow]) -> Vec<Rep> {
+    rows.iter()
+        .map(|r| Rep {
+            id: r.user_id,
+            name: r.name.clone(),
+            active: r.active,
+            out_of_office: r.out_of_office,
+            share_percent: u8::try_from(r.share_percent.clamp(0, 100)).unwrap_or(0),
+            capacity: r.capacity.and_then(|c| u32::try_from(c.max(0)).ok()),
+            open_inbound_leads: u32::try_from(r.open_inbound_leads.max(0)).unwrap_or(u32::MAX),
+        })
+        .collect()
+}
+
+/// What routing knows about `person`.
+pub(crate) async fn lead_facts(ex: &mut impl Exec, person: &Person) -> AppResult<LeadFacts> {
+    let account = match person.account_id {
+        Some(a) => accounts::get(ex, a).await?,
+        None => match person.email.as_ref().filter(|e| is_business_email(e)) {
+            Some(e) => accounts::by_domain(ex, e.domain()).await?,
+            None => None,
+        },
+    };
+    let employees = account
+        .as_ref()
+        .and_then(|a| a.employees)
+        .or_else(|| {
+            person
+                .custom_fields
+                .get("employees")
+                .and_then(serde_json::Value::as_i64)
+        })
+        .and_then(|e| u32::try_from(e).ok());
+    Ok(LeadFacts {
+        account_owner: account.and_then(|a| a.owner_id),
+        working_owner: person.owner_id,
+        employees,
+        region: person
+            .region
+            .as_deref()
+            .and_then(|r| prospector_core::inbound::Region::parse("region", r).ok()),
+    })
+}
+
+fn person_facts(person: &Person, employees: Option<u32>) -> PersonFacts {
+    PersonFacts {
+        business_email: person.email.as_ref().is_some_and(is_business_email),
+        title: person.title.clone(),
+        employees,
+    }
+}
+
+impl App {
+    /// Takes a public form post. Refusals (unknown form 404, no email or phone 422, bad input 422,
+    /// a flood 429) are stored as rejected submissions before answering.
+    pub async fn capture_form(&self, input: CaptureInput) -> AppResult<Captured> {
+        let now = self.now();
+        let payload = serde_json::to_value(&input.fields).unwrap_or_else(|_| serde_json::json!({}));
+        let utm: BTreeMap<&str, String> = UTM_FIELDS
+            .iter()
+            .filter_map(|k| text(&input.fields, k).map(|v| (*k, v)))
+            .collect();
+        let utm = serde_json::to_value(&utm).unwrap_or_else(|_| serde_json::json!({}));
+        let submission_id = prospector_core::ids::uuid_v7_at(now);
+        let mut submission = Submission {
+            id: submission_id,
+            form_slug: input.form.chars().take(100).collect(),
+            ip: input.ip.clone(),
+            payload,
+            utm,
+            person_id: None,
+            outcome: "accepted".into(),
+            reject_code: None,
+            reject_message: None,
+            received_at: now,
+        };
+
+        let mut tx = self.store().begin().await?;
+        let settings = store::settings(&mut tx).await?;
+        if let Some(ip) = &input.ip {
+            let window = Duration::minutes(1);
+            let (hits, started) = store::throttle_hit(&mut tx, &format!("form:{ip}"), now, window).await?;
+            if hits > settings.forms_per_minute_per_ip {
+                let retry_after_secs =
+                    u64::try_from((started + window - now).num_seconds().max(1)).unwrap_or(60);
+                let err = AppError::TooManyRequests { retry_after_secs };
+                return reject(tx, submission, "rate_limited", err).await;
+            }
+        }
+        let Some(form) = store::form_by_slug(&mut tx, &input.form)
+            .await?
+            .filter(|f| f.active)
+        else {
+            return reject(tx, submission, "unknown_form", AppError::NotFound("form".into())).await;
+        };
+        if text(&input.fields, HONEYPOT_FIELD).is_some() {
+            let err = AppError::BadRequest {
+                code: "honeypot",
+                message: "the hidden field was filled in".into(),
+            };
+            submission.outcome = "rejected".into();
+            submission.reject_code = Some("honeypot".into());
+            submission.reject_message = Some(err.to_string());
+            store::insert_submission(&mut tx, &submission).await?;
+            tx.commit().await?;
+            tracing::info!(form = %form.slug, "form submission caught by the honeypot");
+            return Ok(Captured {
+                submission_id,
+                person_id: None,
+                created: false,
+                score: None,
+                status: None,
+                became_mql: false,
+                owner_id: None,
+            });
+        }
+        let email = text(&input.fields, "email");
+        let phone = text(&input.fields, "phone");
+        if email.is_none() && phone.is_none() {
+            let err = Invalid::new(
+                "email",
+                "missing_contact",
+                "give an email address or a phone number",
+            );
+            return reject(tx, submission, "missing_contact", err.into()).await;
+        }
+        let behaviour = match Behaviour::parse("behaviour", &form.behaviour) {
+            Ok(b) => b,
+            Err(e) => {
+                return Err(AppError::Internal(format!(
+                    "form {} has a bad behaviour: {e}",
+                    form.slug
+                )));
+            }
+        };
+        let (first_name, mut last_name) = (
+            text(&input.fields, "first_name"),
+            text(&input.fields, "last_name"),
+        );
+        if first_name.is_none() && last_name.is_none() {
+            // Short forms ask only for an address; the person still needs a name to be listed.
+            last_name = email
+                .as_deref()
+                .and_then(|e| e.split('@').next())
+                .map(str::to_owned)
+                .or_else(|| Some("Unknown".to_owned()));
+        }
+        let employees =
+            match text(&input.fields, "employees").map(|e| e.replace([',', '_', ' '], "").parse::<u32>()) {
+                None => None,
+                Some(Ok(n)) => Some(n),
+                Some(Err(_)) => {
+                    let err = Invalid::new("employees", "invalid_number", "employees must be a whole number");
+                    return reject(tx, submission, "invalid", err.into()).await;
+                }
+            };
+        let raw = RawPerson {
+            first_name,
+            last_name,
+            email,
+            phone,
+            title: text(&input.fields, "title"),
+            company: text(&input.fields, "company"),
+            country: text(&input.fields, "country"),
+            time_zone: None,
+            source: Some(form.source.clone()),
+            custom_fields: employees.map(|n| serde_json::json!({ "employees": n })),
+        };
+        let new = match NewPerson::parse(&raw) {
+            Ok(n) => n,
+            Err(invalid) => return reject(tx, submission, "invalid", invalid.into()).await,
+        };
+
+        let (before, mut person, created) = upsert_person(&mut tx, new, now).await?;
+        submission.person_id = Some(person.id);
+        store::insert_submission(&mut tx, &submission).await?;
+        store::insert_score_event(
+            &mut tx,
+            &ScoreEvent {
+                id: prospector_core::ids::uuid_v7_at(now),
+                person_id: person.id,
+                behaviour: behaviour.code().into(),
+                at: now,
+                form_slug: Some(form.slug.clone()),
+                submission_id: Some(submission_id),
+            },
+        )
+        .await?;
+        let mut note = format!("Filled in the form \"{}\" (source {})", form.name, form.source);
+        if let Some(obj) = submission.utm.as_object().filter(|o| !o.is_empty()) {
+            let parts: Vec<String> = obj
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect();
+            note.push_str(&format!("; {}", parts.join(", ")));
+        }
+        if let Some(message) = text(&input.fields, "message") {
+            note.push_str(&format!(": {}", message.chars().take(4000).collect::<String>()));
+        }
+        append(&mut tx, person.id, ActivityDetail::Note { text: note }, now).await?;
+        if person.status == LeadStatus::Raw {
+            set_status(&mut tx, &mut person, LeadStatus::Inquiry, None, now).await?;
+        }
+        let became_mql = rescore(&mut tx, &settings, &mut person, now).await?.1;
+        if behaviour == Behaviour::ContactUs {
+            start_clock(
+                &mut tx,
+                &settings,
+                SlaPolicy::contact_us_first_touch(),
+                (Some(person.id), None),
+                person.owner_id,
+                person.source.clone(),
+                now,
+            )
+            .await?;
+        }
+        save_person(&mut tx, &before, &person, now).await?;
+        audit::record::<(), _>(
+            &mut tx,
+            &Actor::system(),
+            now,
+            Change {
+                action: "inbound.capture",
+                entity_type: "lead",
+                entity_id: Some(person.id.to_string()),
+                before: None,
+                after: Some(&serde_json::json!({"form": form.slug, "submission_id": submission_id, "created": created})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Captured {
+            submission_id,
+            person_id: Some(person.id),
+            created,
+            score: Some(person.score),
+            status: Some(person.status),
+            became_mql,
+            owner_id: person.owner_id,
+        })
+    }
+
+    /// Records a behaviour for an existing person (a webcast attended, an unsubscribe) and
+    /// rescores them; an unsubscribe resets the score and disqualifies them.
+    pub async fn record_behaviour(
+        &self,
+        actor: &Actor,
+        person_id: PersonId,
+        behaviour: &str,
+    ) -> AppResult<(Person, Score)> {
+        let behaviour = Behaviour::parse("behaviour", behaviour)?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let before = self.person_for(&mut tx, actor, None, person_id, true).await?;
+        let mut person = before.clone();
+        store::insert_score_event(
+            &mut tx,
+            &ScoreEvent {
+                id: prospector_core::ids::uuid_v7_at(now),
+                person_id,
+                behaviour: behaviour.code().into(),
+                at: now,
+                form_slug: None,
+                submission_id: None,
+            },
+        )
+        .await?;
+        if behaviour == Behaviour::Unsubscribe {
+            // Nobody should chase a person who asked to be left alone.
+            for clock in store::clocks(&mut tx, store::ClockFilter::Person(person_id), 100).await? {
+                store::stop_clock(&mut tx, clock.id, now, None).await?;
+            }
+            person.unsubscribed = true;
+            if let Some(t) = on_unsubscribe(person.status) {
+                set_status(&mut tx, &mut person, t.to, t.reason, now).await?;
+            }
+        }
+        let settings = store::settings(&mut tx).await?;
+        let (score, _) = rescore(&mut tx, &settings, &mut person, now).await?;
+        save_person(&mut tx, &before, &person, now).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            now,
+            Change {
+                action: "inbound.behaviour",
+                entity_type: "lead",
+                entity_id: Some(person_id.to_string()),
+                before: Some(&before),
+                after: Some(&person),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((person, score))
+    }
+
+    /// A person's score with every line that makes it up, under the current rules.
+    pub async fn lead_score(&self, actor: &Actor, person_id: PersonId) -> AppResult<Score> {
+        let mut reader = self.store().reader();
+        let person = self
+            .person_for(&mut reader, actor, None, person_id, false)
+            .await?;
+        compute_score(&mut reader, &person).await
+    }
+
+    /// A person's routing decisions, newest first.
+    pub async fn routing_history(&self, actor: &Actor, person_id: PersonId) -> AppResult<Vec<Decision>> {
+        let mut reader = self.store().reader();
+        self.person_for(&mut reader, actor, None, person_id, false)
+            .await?;
+        Ok(store::decisions(&mut reader, person_id).await?)
+    }
+}
+
+/// Stores a refused submission with its data and answers `err`.
+async fn reject(mut tx: WriteTx, mut s: Submission, code: &str, err: AppError) -> AppResult<Captured> {
+    s.outcome = "rejected".into();
+    s.reject_code = Some(code.to_owned());
+    s.reject_message = Some(err.to_string());
+    store::insert_submission(&mut tx, &s).await?;
+    tx.commit().await?;
+    Err(err)
+}
+
+/// The stored person `new` probably is (as on entry: same folded email, same phone, or a name the
+/// matcher scores as a duplicate), with blanks filled from `new`; else a new lead.
+async fn upsert_person(
+    tx: &mut WriteTx,
+    new: NewPerson,
+    now: DateTime<Utc>,
+) -> AppResult<(Person, Person, bool)> {
+    let fresh = Person {
+        id: PersonId::new_at(now),
+        kind: PersonKind::Lead,
+        first_name: new.first_name,
+        last_name: new.last_name,
+        email: new.email,
+        phone: new.phone.map(|p| p.as_str().to_owned()),
+        title: new.title,
+        company: new.company,
+        account_id: None,
+        country: new.country.map(|c| c.alpha2().to_owned()),
+        region: new.region.map(|r| r.code().to_owned()),
+        time_zone: new.time_zone.map(|t| t.name().to_owned()),
+        owner_id: None,
+        status: LeadStatus::Inquiry,
+        status_reason: None,
+        source: new.source,
+        score: 0,
+        mql_count: 0,
+        first_mql_at: None,
+        last_mql_at: None,
+        do_not_call: false,
+        unsubscribed: false,
+        framework: None,
+        qualification: serde_json::json!({}),
+        custom_fields: serde_json::to_value(new.custom_fields).unwrap_or_else(|_| serde_json::json!({})),
+        merged_into: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let found = people::duplicate_candidates(
+        tx,
+        fresh.email.as_ref(),
+        fresh.phone.as_deref(),
+        fresh.first_name.as_deref(),
+        fresh.last_name.as_deref(),
+        50,
+    )
+    .await?;
+    let matcher = matcher();
+    let mine = record_of(&fresh);
+    let best = found
+        .into_iter()
+        .filter(|p| p.kind != PersonKind::Merged)
+        .filter_map(|p| {
+            let same_email = match (&fresh.email, &p.email) {
+                (Some(a), Some(b)) => a.fold_gmail() == b.fold_gmail(),
+                _ => false,
+            };
+            let same_phone = fresh.phone.is_some() && fresh.phone == p.phone;
+            let score = matcher.score(&mine, &record_of(&p));
+            let score = if same_email || same_phone {
+                score.max(0.99)
+            } else {
+                score
+            };
+            (score >= matcher.config().threshold).then_some((score, p))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, stored)) => {
+            let mut existing = stored.clone();
+            macro_rules! fill {
+                ($($f:ident),*) => {$( if existing.$f.is_none() { existing.$f = fresh.$f.clone(); } )*};
+            }
+            fill!(
+                first_name, last_name, email, phone, title, company, country, region, time_zone, source
+            );
+            if let (Some(into), Some(from)) = (
+                existing.custom_fields.as_object_mut(),
+                fresh.custom_fields.as_object(),
+            ) {
+                for (k, v) in from {
+                    into.insert(k.clone(), v.clone());
+                }
+            }
+            Ok((stored, existing, false))
+        }
+        None => {
+            people::insert(tx, &fresh).await?;
+            search::put(tx, DocKind::Person, fresh.id.0, &fresh.search_body()).await?;
+            Ok((fresh.clone(), fresh, true))
+        }
+    }
+}
+
+/// Writes `after` when it differs from `before` (a new person was inserted already; its later
+/// changes land here too).
+async fn save_person(tx: &mut WriteTx, before: &Person, after: &Person, now: DateTime<Utc>) -> AppResult<()> {
+    if before == after {
+        return Ok(());
+    }
+    let mut after = after.clone();
+    after.updated_at = now;
+    after.version = before.version + 1;
+    people::update(tx, &after).await?;
+    search::put(tx, DocKind::Person, after.id.0, &after.search_body()).await?;
+    Ok(())
+}
+
+/// Appends a product-written activity to a person's timeline.
+async fn append(
+    tx: &mut WriteTx,
+    person: PersonId,
+    detail: ActivityDetail,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let activity = Activity {
+        id: ActivityId::new_at(now),
+        kind: detail.kind(),
+        person_id: Some(person),
+        account_id: None,
+        opportunity_id: None,
+        occurred_at: now,
+        detail,
+        corrects_id: None,
+        is_connect: false,
+        actor_id: None,
+        created_at: now,
+    };
+    activities::insert(tx, &activity).await?;
+    if let Some(body) = activity.search_body() {
+        search::put(tx, DocKind::Activity, activity.id.0, &body).await?;
+    }
+    Ok(())
+}
+
+/// Moves `person` to `to` (an automatic move) and writes the status-change activity.
+async fn set_status(
+    tx: &mut WriteTx,
+    person: &mut Person,
+    to: LeadStatus,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let detail = ActivityDetail::StatusChange {
+        from: person.status.code().into(),
+        to: to.code().into(),
+        reason: reason.clone(),
+    };
+    person.status = to;
+    person.status_reason = reason;
+    append(tx, person.id, detail, now).await
+}
+
+/// Scores `person` from all their events under the current rules.
+async fn compute_score(ex: &mut impl Exec, person: &Person) -> AppResult<Score> {
+    let employees = lead_facts(ex, person).await?.employees;
+    score_with(ex, person, employees).await
+}
+
+async fn score_with(ex: &mut impl Exec, person: &Person, employees: Option<u32>) -> AppResult<Score> {
+    let rules = scoring_rules(ex).await?;
+    let events: Vec<InboundEvent> = store::score_events(ex, person.id)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            Behaviour::parse("behaviour", &e.behaviour)
+                .ok()
+                .map(|behaviour| InboundEvent { behaviour, at: e.at })
+        })
+        .collect();
+    Ok(prospector_core::inbound::score(
+        &events,
+        &person_facts(person, employees),
+        &rules,
+    ))
+}
+
+/// Rescores `person`; when the score crossed the threshold now, makes them an MQL (counter and
+/// first-MQL time), routes them and starts the MQL first-touch clock. Returns the score and
+/// whether they became an MQL.
+async fn rescore(
+    tx: &mut WriteTx,
+    settings: &store::Settings,
+    person: &mut Person,
+    now: DateTime<Utc>,
+) -> AppResult<(Score, bool)> {
+    let facts = lead_facts(tx, person).await?;
+    let score = score_with(tx, person, facts.employees).await?;
+    person.score = i64::from(score.total);
+    // A recycled person already above the threshold never crosses it again, yet the handbook
+    // makes them an MQL again when they are re-scored: any new event while recycled counts.
+    let recycled_and_qualifies = person.status == LeadStatus::Recycle && score.is_mql();
+    if !score.crossed_since(now) && !recycled_and_qualifies {
+        return Ok((score, false));
+    }
+    let Some(moved) = on_mql_score(person.status) else {
+        return Ok((score, false));
+    };
+    set_status(tx, person, moved.to, None, now).await?;
+    let history = MqlHistory {
+        count: u32::try_from(person.mql_count).unwrap_or(0),
+        first_at: person.first_mql_at,
+        last_at: person.last_mql_at,
+    }
+    .record(now);
+    person.mql_count = i64::from(history.count);
+    person.first_mql_at = history.first_at;
+    person.last_mql_at = history.last_at;
+    let decision = route_and_record(tx, person, facts, now).await?;
+    person.owner_id = decision.owner;
+    start_clock(
+        tx,
+        settings,
+        SlaPolicy::mql_first_touch(),
+        (Some(person.id), None),
+        person.owner_id,
+        person.source.clone(),
+        now,
+    )
+    .await?;
+    Ok((score, true))
+}
+
+/// Routes `person`, storing the round-robin state and the decision in `tx`, and noting it on the
+/// timeline. Reps skipped for being deactivated or unknown are logged: a rule names them.
+pub(crate) async fn route_and_record(
+    tx: &mut WriteTx,
+    person: &Person,
+    facts: LeadFacts,
+    now: DateTime<Utc>,
+) -> AppResult<RoutingDecision> {
+    let state: RoundRobinState = store::rule_set_for_update(tx, "round_robin")
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let rows = store::reps(tx, false).await?;
+    let rules = routing_rules(tx, &rows).await?;
+    let decision = route(&facts, &rules, &reps_for_routing(&rows), state);
+    for skipped in &decision.skipped {
+        if matches!(skipped.reason, SkipReason::Deactivated | SkipReason::UnknownUser) {
+            tracing::warn!(rep = %skipped.rep, reason = skipped.reason.code(), person = %person.id,
+                "routing skipped a rep that a rule names");
+        }
+    }
+    let state = serde_json::to_value(&decision.new_state).map_err(|e| AppError::Internal(e.to_string()))?;
+    store::save_rule_set(tx, "round_robin", state, now).await?;
+    store::insert_decision(
+        tx,
+        &Decision {
+            id: prospector_core::ids::uuid_v7_at(now),
+            person_id: person.id,
+            owner_id: decision.owner,
+            rule_code: decision.rule_code.clone(),
+            why: decision.why.clone(),
+            skipped: serde_json::to_value(&decision.skipped).unwrap_or_else(|_| serde_json::json!([])),
+            decided_at: now,
+        },
+    )
+    .await?;
+    append(
+        tx,
+        person.id,
+        ActivityDetail::Note {
+            text: decision.why.clone(),
+        },
+        now,
+    )
+    .await?;
+    Ok(decision)
+}
