@@ -42,6 +42,8 @@ struct JobsPage {
     layout: Layout,
     jobs: Vec<JobRow>,
     can_create: bool,
+    /// The actor's interviews in the order they take place: (application id, candidate, job · stage, when).
+    interviews: Vec<(String, String, String, String)>,
     error: Option<String>,
 }
 
@@ -69,10 +71,23 @@ async fn jobs_page(
             total: apps.len(),
         });
     }
+    let mut interviews = Vec::new();
+    if actor.user_id().is_some() {
+        for i in state.app.my_interviews(actor).await? {
+            let (view, job, _) = state.app.get_application(actor, i.application_id).await?;
+            interviews.push((
+                i.application_id.to_string(),
+                view.candidate.name,
+                format!("{} · {}", job.title, App::stage_name(&job, &i.stage)),
+                i.starts_at.format("%a %Y-%m-%d %H:%M UTC").to_string(),
+            ));
+        }
+    }
     Ok(JobsPage {
         layout: Layout::new(actor, csrf, "hiring", "Hiring"),
         jobs: rows,
         can_create: is_recruiter(actor),
+        interviews,
         error,
     })
 }

@@ -238,6 +238,16 @@ async fn scorecards_stay_hidden_until_the_interviewer_submits_and_a_second_submi
     let action = format!("{page}/interviews/{}/scorecard", interview.id);
     let box_id = format!("interview-{}", interview.id);
 
+    // The interviewer finds the candidate from the hiring page.
+    let (status, html) = get(&app, &bob_browser, "/hiring").await;
+    assert_eq!(status, StatusCode::OK);
+    let mine = part(&html, "my-interviews");
+    assert!(
+        mine.contains(&format!("href=\"{page}\">Ada Lovelace</a>")),
+        "{mine}"
+    );
+    assert!(mine.contains("Tue 2026-03-03 14:00 UTC"));
+
     // Bob's form rates the job's attributes with the four recommendations.
     let (_, html) = get(&app, &bob_browser, &page).await;
     let form = part(&html, &box_id);
