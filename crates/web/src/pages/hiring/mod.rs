@@ -1,5 +1,6 @@
 //! Hiring pages: the team's (`/hiring/…`, logged in) and the public careers pages (`/jobs…`).
 
+pub mod candidate;
 pub mod public;
 pub mod staff;
 
@@ -16,8 +17,24 @@ pub fn router() -> axum::Router<AppState> {
         .route("/hiring/jobs/{id}", get(staff::board))
         .route("/hiring/jobs/{id}/edit", get(staff::edit).post(staff::save))
         .route("/hiring/jobs/{id}/report", get(staff::report))
-        .route("/hiring/applications/{id}", get(staff::application))
-        .route("/hiring/applications/{id}/resume", get(staff::resume))
+        .route("/hiring/applications/{id}", get(candidate::application))
+        .route("/hiring/applications/{id}/resume", get(candidate::resume))
+        .route("/hiring/applications/{id}/interviews", post(candidate::schedule))
+        .route(
+            "/hiring/applications/{id}/interviews/{interview}/scorecard",
+            post(candidate::scorecard),
+        )
+        .route("/hiring/applications/{id}/offers", post(candidate::draft_offer))
+        .route(
+            "/hiring/applications/{id}/offers/{offer}/{action}",
+            post(candidate::offer_action),
+        )
+        .route("/hiring/applications/{id}/tags", post(candidate::tags))
+        .route("/hiring/applications/{id}/export", post(candidate::export))
+        .route(
+            "/hiring/applications/{id}/erase",
+            get(candidate::erase_confirm).post(candidate::erase),
+        )
         .route("/hiring/applications/{id}/move", post(staff::move_to))
         .route("/hiring/applications/{id}/decline", post(staff::decline))
         .route(

@@ -5,22 +5,22 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
+use prospector_app::hiring::is_recruiter;
 use prospector_app::hiring::jobs::{JobPatch, StageInput};
-use prospector_app::hiring::mailer::DECLINE_TEMPLATES;
 use prospector_app::hiring::pipeline::DeclineInput;
-use prospector_app::hiring::{ApplicationAccess, is_recruiter};
 use prospector_app::{Actor, App, AppError};
 use prospector_core::hiring::{ApplicationStatus, DeclineReason, JobStatus};
 use prospector_store::hiring::jobs::Job;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::candidate::after;
 use crate::auth::PageActor;
 use crate::csrf::CsrfToken;
 use crate::pages::{Layout, PageError};
 use crate::state::AppState;
 
-fn uuid(raw: &str, what: &str) -> Result<Uuid, PageError> {
+pub(super) fn uuid(raw: &str, what: &str) -> Result<Uuid, PageError> {
     raw.parse()
         .map_err(|_| PageError(AppError::NotFound(what.into())))
 }
@@ -42,6 +42,8 @@ struct JobsPage {
     layout: Layout,
     jobs: Vec<JobRow>,
     can_create: bool,
+    /// The actor's interviews in the order they take place: (application id, candidate, job · stage, when).
+    interviews: Vec<(String, String, String, String)>,
     error: Option<String>,
 }
 
@@ -69,10 +71,23 @@ async fn jobs_page(
             total: apps.len(),
         });
     }
+    let mut interviews = Vec::new();
+    if actor.user_id().is_some() {
+        for i in state.app.my_interviews(actor).await? {
+            let (view, job, _) = state.app.get_application(actor, i.application_id).await?;
+            interviews.push((
+                i.application_id.to_string(),
+                view.candidate.name,
+                format!("{} · {}", job.title, App::stage_name(&job, &i.stage)),
+                i.starts_at.format("%a %Y-%m-%d %H:%M UTC").to_string(),
+            ));
+        }
+    }
     Ok(JobsPage {
         layout: Layout::new(actor, csrf, "hiring", "Hiring"),
         jobs: rows,
         can_create: is_recruiter(actor),
+        interviews,
         error,
     })
 }
@@ -146,7 +161,7 @@ struct BoardPage {
     error: Option<String>,
 }
 
-fn later_stages(job: &Job, code: &str) -> Vec<(String, String)> {
+pub(super) fn later_stages(job: &Job, code: &str) -> Vec<(String, String)> {
     let at = job
         .stages
         .iter()
@@ -409,152 +424,6 @@ pub async fn report(
             .collect(),
     }
     .into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "hiring_application.html")]
-struct ApplicationPage {
-    layout: Layout,
-    id: String,
-    job_id: String,
-    job_title: String,
-    name: String,
-    email: String,
-    phone: String,
-    links: Vec<String>,
-    source: String,
-    tags: String,
-    stage: String,
-    status: String,
-    active: bool,
-    decider: bool,
-    has_resume: bool,
-    decline_reason: Option<String>,
-    decline_pending: bool,
-    answers: Vec<(String, String)>,
-    interviews: Vec<String>,
-    scorecards: Vec<String>,
-    hidden: usize,
-    later: Vec<(String, String)>,
-    reasons: Vec<(String, String)>,
-    templates: Vec<(String, String)>,
-    error: Option<String>,
-}
-
-async fn application_page(
-    state: &AppState,
-    actor: &Actor,
-    csrf: &CsrfToken,
-    id: Uuid,
-    error: Option<String>,
-) -> Result<ApplicationPage, AppError> {
-    let (view, job, access) = state.app.get_application(actor, id).await?;
-    let a = &view.application;
-    let c = &view.candidate;
-    let interviews = state.app.application_interviews(actor, id).await?;
-    let cards = state.app.scorecards(actor, id).await?;
-    let resumes = state.app.resumes(actor, id).await?;
-    let prompts = |code: &str| {
-        job.questionnaire
-            .questions
-            .iter()
-            .find(|q| q.code == code)
-            .map_or_else(|| code.to_owned(), |q| q.prompt.clone())
-    };
-    Ok(ApplicationPage {
-        layout: Layout::new(actor, csrf, "hiring", c.name.clone()),
-        id: a.id.to_string(),
-        job_id: job.id.to_string(),
-        job_title: job.title.clone(),
-        name: c.name.clone(),
-        email: c.email.clone().unwrap_or_else(|| "—".into()),
-        phone: c.phone.clone().unwrap_or_else(|| "—".into()),
-        links: c.links.clone(),
-        source: a.source.clone(),
-        tags: c.tags.join(", "),
-        stage: App::stage_name(&job, &a.stage),
-        status: a.status.label().to_owned(),
-        active: a.status == ApplicationStatus::Active,
-        decider: access == ApplicationAccess::Decider,
-        has_resume: !resumes.is_empty(),
-        decline_reason: a.decline_reason.map(|r| r.label().to_owned()),
-        decline_pending: view.decline_email_pending,
-        answers: a.answers.iter().map(|(k, v)| (prompts(k), v.clone())).collect(),
-        interviews: interviews
-            .iter()
-            .map(|i| {
-                format!(
-                    "{} · {}",
-                    App::stage_name(&job, &i.stage),
-                    i.starts_at.format("%Y-%m-%d %H:%M UTC")
-                )
-            })
-            .collect(),
-        scorecards: cards
-            .items
-            .iter()
-            .map(|s| format!("{} — pros: {} · cons: {}", s.overall, s.pros, s.cons))
-            .collect(),
-        hidden: cards.hidden,
-        later: later_stages(&job, &a.stage),
-        reasons: DeclineReason::ALL
-            .iter()
-            .map(|r| (r.code().to_owned(), r.label().to_owned()))
-            .collect(),
-        templates: DECLINE_TEMPLATES
-            .iter()
-            .map(|t| (t.code.to_owned(), t.label.to_owned()))
-            .collect(),
-        error,
-    })
-}
-
-/// `GET /hiring/applications/{id}`.
-pub async fn application(
-    State(state): State<AppState>,
-    PageActor(actor): PageActor,
-    Extension(csrf): Extension<CsrfToken>,
-    Path(raw): Path<String>,
-) -> Result<Response, PageError> {
-    Ok(
-        application_page(&state, &actor, &csrf, uuid(&raw, "application")?, None)
-            .await?
-            .into_response(),
-    )
-}
-
-/// `GET /hiring/applications/{id}/resume`.
-pub async fn resume(
-    State(state): State<AppState>,
-    PageActor(actor): PageActor,
-    Path(raw): Path<String>,
-) -> Result<Response, PageError> {
-    let (meta, bytes) = state
-        .app
-        .resume_download(&actor, uuid(&raw, "application")?)
-        .await?;
-    Ok(crate::api::hiring::applications::resume_response(&meta, bytes))
-}
-
-async fn after(
-    state: &AppState,
-    actor: &Actor,
-    csrf: &CsrfToken,
-    id: Uuid,
-    outcome: Result<(), AppError>,
-) -> Result<Response, PageError> {
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/hiring/applications/{id}")).into_response()),
-        Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let status = crate::error::classify(&err).0;
-            Ok((
-                status,
-                application_page(state, actor, csrf, id, Some(err.to_string())).await?,
-            )
-                .into_response())
-        }
-        Err(other) => Err(other.into()),
-    }
 }
 
 /// The move form.

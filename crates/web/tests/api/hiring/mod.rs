@@ -5,6 +5,7 @@ mod apply;
 mod interviews;
 mod jobs;
 mod offers;
+mod pages;
 mod pipeline;
 mod privacy;
 mod reports;
