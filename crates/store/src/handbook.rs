@@ -555,3 +555,73 @@ pub async fn comments_of(ex: &mut impl Exec, proposal_id: Uuid) -> StoreResult<V
         })
         .collect()
 }
+
+/// A handbook section linked from a place in the product, as changed by an admin.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Link {
+    /// `disposition`, `status`, `reason`, `criterion`, `stage`, `routing_rule`, `sequence_step`.
+    pub context: String,
+    /// The code within the context (`disqualified`, `soft_bant:budget`), or `*` for all of them.
+    pub key: String,
+    /// The page.
+    pub page_slug: String,
+    /// The heading anchor on it.
+    pub anchor: String,
+    /// Who changed it last.
+    pub updated_by: Option<UserId>,
+    /// When.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Every link admins have set, by context and key.
+pub async fn list_links(ex: &mut impl Exec) -> StoreResult<Vec<Link>> {
+    let rows = ex
+        .fetch_all(query(
+            "SELECT context, key, page_slug, anchor, updated_by, updated_at FROM handbook_links \
+             ORDER BY context, key",
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Link {
+                context: r.get("context")?,
+                key: r.get("key")?,
+                page_slug: r.get("page_slug")?,
+                anchor: r.get("anchor")?,
+                updated_by: r.get("updated_by")?,
+                updated_at: r.get("updated_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Sets the section a context links to.
+pub async fn upsert_link(ex: &mut impl Exec, link: &Link) -> StoreResult<()> {
+    ex.execute(
+        query(
+            "INSERT INTO handbook_links (context, key, page_slug, anchor, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (context, key) DO UPDATE SET page_slug = excluded.page_slug, \
+             anchor = excluded.anchor, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(link.context.clone())
+        .bind(link.key.clone())
+        .bind(link.page_slug.clone())
+        .bind(link.anchor.clone())
+        .bind(link.updated_by)
+        .bind(link.updated_at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets an admin's link, so the shipped default applies again.
+pub async fn delete_link(ex: &mut impl Exec, context: &str, key: &str) -> StoreResult<()> {
+    ex.execute(
+        query("DELETE FROM handbook_links WHERE context = $1 AND key = $2")
+            .bind(context.to_owned())
+            .bind(key.to_owned()),
+    )
+    .await?;
+    Ok(())
+}

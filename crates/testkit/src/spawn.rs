@@ -183,6 +183,11 @@ impl ApiClient {
         self.request(reqwest::Method::PATCH, path).json(body)
     }
 
+    /// PUT JSON to `path`.
+    pub fn put(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::PUT, path).json(body)
+    }
+
     /// DELETE `path`.
     pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
         self.request(reqwest::Method::DELETE, path)

@@ -5,6 +5,7 @@
 
 pub mod defaults;
 pub mod git;
+pub mod links;
 
 use chrono::{DateTime, Utc};
 use prospector_core::Invalid;

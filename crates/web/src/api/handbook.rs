@@ -744,3 +744,102 @@ pub async fn add_comment(
         .await?;
     Ok((StatusCode::CREATED, Json(CommentDto::from(&c))))
 }
+
+/// A place in the product linked to a handbook section.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandbookLinkDto {
+    /// `kind:key`: `disposition:*`, `status:disqualified`, `reason:competitor`,
+    /// `criterion:soft_bant:*`, `stage:screening`, `routing_rule:*`, `sequence_step:3`.
+    pub context: String,
+    /// The page.
+    pub page_slug: String,
+    /// The heading anchor.
+    pub anchor: String,
+    /// `/handbook/{slug}#{anchor}`.
+    pub url: String,
+    /// Whether an admin set it (else it is the shipped default).
+    pub customised: bool,
+}
+
+/// The links in effect.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandbookLinkList {
+    /// By context.
+    pub items: Vec<HandbookLinkDto>,
+}
+
+fn link_list(links: Vec<prospector_app::handbook::links::HandbookLink>) -> HandbookLinkList {
+    HandbookLinkList {
+        items: links
+            .into_iter()
+            .map(|l| HandbookLinkDto {
+                url: format!("/handbook/{}#{}", l.page_slug, l.anchor),
+                context: l.context,
+                page_slug: l.page_slug,
+                anchor: l.anchor,
+                customised: l.customised,
+            })
+            .collect(),
+    }
+}
+
+/// One link to set; without `page_slug` the context goes back to its default.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandbookLinkBody {
+    /// `kind:key`.
+    context: String,
+    /// The page; absent or null to remove the admin's link.
+    #[serde(default)]
+    page_slug: Option<String>,
+    /// The heading anchor (required with `page_slug`).
+    #[serde(default)]
+    anchor: Option<String>,
+}
+
+/// Links to change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandbookLinksBody {
+    /// Applied together.
+    links: Vec<HandbookLinkBody>,
+}
+
+/// Where the handbook is linked from: the call panel, the status control, the checklists, the
+/// hiring board.
+#[utoipa::path(get, path = "/api/v1/handbook/links", tag = "handbook",
+    responses((status = 200, body = HandbookLinkList)))]
+pub async fn list_links(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<HandbookLinkList>, ApiError> {
+    Ok(Json(link_list(state.app.handbook_links(&actor).await?)))
+}
+
+/// Changes links (admins); each section must exist.
+#[utoipa::path(put, path = "/api/v1/handbook/links", tag = "handbook",
+    request_body = HandbookLinksBody,
+    responses((status = 200, body = HandbookLinkList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_links(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<HandbookLinksBody>,
+) -> Result<Json<HandbookLinkList>, ApiError> {
+    let mut changes = Vec::with_capacity(body.links.len());
+    for l in body.links {
+        let section = match (l.page_slug, l.anchor) {
+            (Some(slug), Some(anchor)) => Some((slug, anchor)),
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(prospector_core::Invalid::required("anchor").into());
+            }
+        };
+        changes.push(prospector_app::handbook::links::LinkInput {
+            context: l.context,
+            section,
+        });
+    }
+    Ok(Json(link_list(
+        state.app.set_handbook_links(&actor, changes).await?,
+    )))
+}

@@ -62,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(handbook::list_revisions))
         .routes(routes!(handbook::restore_revision))
         .routes(routes!(handbook::search))
+        .routes(routes!(handbook::list_links, handbook::set_links))
         .routes(routes!(handbook::list_proposals, handbook::create_proposal))
         .routes(routes!(handbook::get_proposal, handbook::update_proposal))
         .routes(routes!(handbook::submit_proposal))

@@ -642,3 +642,48 @@ pub async fn restore(
     let p = state.app.restore_handbook_revision(&actor, &slug, id).await?;
     Ok(Redirect::to(&format!("/handbook/proposals/{}", p.id)).into_response())
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "handbook_revision.html")]
+struct RevisionPage {
+    layout: Layout,
+    slug: String,
+    id: String,
+    number: i64,
+    message: String,
+    author: String,
+    merger: String,
+    merged_at: String,
+    current: bool,
+    first: bool,
+    hunks: Vec<Vec<DiffRow>>,
+}
+
+/// `GET /handbook/{slug}/revisions/{id}`: one revision and its diff against the one before.
+pub async fn revision(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<impl IntoResponse, PageError> {
+    let id = parse_uuid(&id, "revision")?;
+    let (page, revision, diff) = state.app.handbook_revision(&actor, &slug, id).await?;
+    Ok(RevisionPage {
+        layout: Layout::new(
+            &actor,
+            &csrf,
+            "handbook",
+            format!("{} · revision {}", page.title, revision.number),
+        ),
+        current: page.current_revision_id == Some(revision.id),
+        slug: page.slug,
+        id: revision.id.to_string(),
+        number: revision.number,
+        message: revision.message,
+        author: revision.author_name,
+        merger: revision.merger_name,
+        merged_at: fmt_time(revision.merged_at),
+        first: revision.number == 1,
+        hunks: diff_rows(&diff),
+    })
+}

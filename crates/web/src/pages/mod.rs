@@ -236,10 +236,17 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/handbook/{slug}/history", get(handbook::history))
         .route("/handbook/{slug}/section/{anchor}", get(handbook::section))
+        .route("/handbook/{slug}/revisions/{id}", get(handbook::revision))
         .route("/handbook/{slug}/revisions/{id}/restore", post(handbook::restore))
         .route("/stories", get(stories::show).post(stories::nominate))
         .route("/stories/{id}/move", post(stories::move_story))
-        .route("/stories/{id}/consent", get(stories::consent_file))
+        .route(
+            "/stories/{id}/consent",
+            get(stories::consent_file).merge(
+                post(stories::record_consent)
+                    .layer(axum::extract::DefaultBodyLimit::max(stories::CONSENT_BODY_LIMIT)),
+            ),
+        )
         .merge(records::router())
         .route("/admin", get(admin::users))
         .route("/admin/users", post(admin::add_user))

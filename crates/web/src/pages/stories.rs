@@ -5,10 +5,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use prospector_app::stories::{NewStory, STAGES, STORY_TYPES, StoryMove, label_of};
+use prospector_app::stories::{
+    MAX_CONSENT_BYTES, NewConsent, NewStory, STAGES, STORY_TYPES, StoryMove, label_of,
+};
 use prospector_app::{Actor, AppError};
 use prospector_core::role::Role;
 use prospector_store::stories::StoryFilter;
@@ -128,7 +130,7 @@ async fn refused(
     err: AppError,
 ) -> Result<Response, PageError> {
     match err {
-        AppError::Invalid(_) | AppError::Conflict { .. } => {
+        AppError::Invalid(_) | AppError::Conflict { .. } | AppError::BadRequest { .. } => {
             let status = crate::error::classify(&err).0;
             Ok((status, board(state, actor, csrf, Some(err.to_string())).await?).into_response())
         }
@@ -214,4 +216,78 @@ pub async fn consent_file(
     let (name, media_type, bytes) = state.app.story_consent_file(&actor, id).await?;
     let _ = StatusCode::OK;
     Ok(crate::api::stories::file_response(&name, &media_type, bytes))
+}
+
+/// The largest consent form body: the file at its limit plus the other fields and multipart framing.
+pub const CONSENT_BODY_LIMIT: usize = MAX_CONSENT_BYTES + 64 * 1024;
+
+fn unreadable(e: &axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::Invalid(prospector_core::Invalid::new(
+            "file",
+            "too_large",
+            "the consent file may be at most 5 MB",
+        ))
+    } else {
+        AppError::BadRequest {
+            code: "bad_form",
+            message: format!("the form could not be read: {}", e.body_text()),
+        }
+    }
+}
+
+/// Reads the consent form: who approved, when (a date, default today) and the signed file.
+async fn read_consent(mut form: Multipart) -> Result<NewConsent, AppError> {
+    let mut consent = NewConsent::default();
+    while let Some(field) = form.next_field().await.map_err(|e| unreadable(&e))? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            consent.file_name = field.file_name().unwrap_or("").to_owned();
+            consent.content_type = field.content_type().map(str::to_owned);
+            consent.bytes = field.bytes().await.map_err(|e| unreadable(&e))?.to_vec();
+            continue;
+        }
+        let text = field.text().await.map_err(|e| unreadable(&e))?;
+        match name.as_str() {
+            "given_by" => consent.given_by = text,
+            "given_at" if !text.trim().is_empty() => {
+                let day = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                    prospector_core::Invalid::new("given_at", "invalid_date", "write the date as YYYY-MM-DD")
+                })?;
+                consent.given_at = day.and_hms_opt(12, 0, 0).map(|t| t.and_utc());
+            }
+            _ => {}
+        }
+    }
+    Ok(consent)
+}
+
+/// `POST /stories/{id}/consent` (multipart, CSRF token in the query): records consent through the
+/// same use case as the API, then back to the board.
+pub async fn record_consent(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(id): Path<String>,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, PageError> {
+    let id = Uuid::parse_str(&id).map_err(|_| PageError(AppError::NotFound("story".into())))?;
+    let form = match form {
+        Ok(f) => f,
+        Err(rejection) => {
+            let err = AppError::BadRequest {
+                code: "bad_form",
+                message: format!("the form could not be read: {}", rejection.body_text()),
+            };
+            return refused(&state, &actor, &csrf, err).await;
+        }
+    };
+    let consent = match read_consent(form).await {
+        Ok(c) => c,
+        Err(err) => return refused(&state, &actor, &csrf, err).await,
+    };
+    match state.app.record_story_consent(&actor, id, consent).await {
+        Ok(_) => Ok(Redirect::to(&format!("/stories#story-{id}")).into_response()),
+        Err(err) => refused(&state, &actor, &csrf, err).await,
+    }
 }

@@ -17,6 +17,7 @@ on_both_backends!(
     export_writes_one_git_commit_per_merged_revision,
     import_reports_files_that_are_not_utf8_and_imports_the_rest,
     the_demo_has_the_starting_handbook_owned_by_the_lead_and_stories,
+    a_revision_page_shows_its_diff_against_the_previous_revision,
 );
 
 async fn json_of(r: reqwest::Response) -> Value {
@@ -664,4 +665,51 @@ async fn the_demo_has_the_starting_handbook_owned_by_the_lead_and_stories(db: Te
         .unwrap();
     assert_eq!(stories.len(), 3);
     assert!(stories.iter().any(|s| s.stage == "interviewed"));
+}
+
+async fn a_revision_page_shows_its_diff_against_the_previous_revision(db: TestDb) {
+    let (app, admin) = app_with_admin(db).await;
+    publish(&admin, "calls", "# Calls\n\nSay hello.\nAsk one question.\n").await;
+    publish(&admin, "calls", "# Calls\n\nSay hello.\nAsk two questions.\n").await;
+    let revisions = json_of(
+        admin
+            .get("/api/v1/handbook/pages/calls/revisions")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let items = revisions["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let newest = items[0]["id"].as_str().unwrap().to_owned();
+    let first = items[1]["id"].as_str().unwrap().to_owned();
+    let browser = app.browser();
+    form_login(&app, &browser, "admin@example.com", TEST_PASSWORD).await;
+    let get = |path: String| {
+        let b = browser.clone();
+        let url = app.url(&path);
+        async move {
+            let r = b.get(url).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, history) = get("/handbook/calls/history".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(history.contains(&format!(r#"href="/handbook/calls/revisions/{newest}""#)));
+
+    let (status, page) = get(format!("/handbook/calls/revisions/{newest}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let diff = &page[page.find(r#"id="revision-diff""#).unwrap()..];
+    assert!(diff.contains("Changes from revision 1"));
+    assert!(diff.contains(r#"<tr class="del">"#) && diff.contains("<code>Ask one question.</code>"));
+    assert!(diff.contains(r#"<tr class="add">"#) && diff.contains("<code>Ask two questions.</code>"));
+    assert!(diff.contains("<code>Say hello.</code>"), "context lines");
+
+    let (status, page) = get(format!("/handbook/calls/revisions/{first}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("The first text") && page.contains("<code>Ask one question.</code>"));
+    assert!(!page.contains(r#"<tr class="del">"#));
+
+    let (status, _) = get("/handbook/calls/revisions/00000000-0000-0000-0000-000000000000".into()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -26,6 +26,8 @@ on_both_backends!(
     an_sdr_gets_404_on_another_reps_lead_and_403_changing_it,
     search_finds_a_person_by_name_and_a_note_by_its_text,
     the_demo_workspace_fills_every_record_page,
+    the_person_page_shows_the_handbook_where_the_work_happens_and_admins_relink_it,
+    search_lists_handbook_pages_in_their_own_group,
 );
 
 /// A user of `role` who acts in the app and a logged-in browser for them, with its CSRF token.
@@ -566,4 +568,122 @@ async fn the_demo_workspace_fills_every_record_page(db: TestDb) {
             .await
             .contains("results-")
     );
+}
+
+/// The `<details>` showing `page#anchor` in `html`, up to its end.
+fn inline_section<'a>(html: &'a str, marker: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"data-handbook-section="{marker}""#))
+        .unwrap_or_else(|| panic!("no inline section {marker}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</details>").expect("closed")]
+}
+
+async fn the_person_page_shows_the_handbook_where_the_work_happens_and_admins_relink_it(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    app.app.seed_default_handbook(&Actor::cli()).await.unwrap();
+    let (sam, browser, _) = signed_in(&app, "sam@example.com", "sdr").await;
+    let a = lead(&app, &sam, "Ada", "Lovelace", "mql", 120, "webinar").await;
+    let path = format!("/leads/{}", a.id);
+    let page = text(&browser, &app, &path).await;
+
+    // The log-a-call panel: the dispositions section, collapsed, with a link to the full page.
+    let call = &page[page.find(r#"id="log-call""#).unwrap()..];
+    let call = &call[..call.find("</form>").unwrap()];
+    let dispositions = inline_section(call, "outbound-cadence#call-dispositions");
+    assert!(
+        dispositions.contains("Log every call with one disposition"),
+        "{dispositions}"
+    );
+    assert!(dispositions.contains(r#"href="/handbook/outbound-cadence#call-dispositions""#));
+
+    // The status control: every exit's reasons, keyed by status, so it works without script.
+    let status = &page[page.find(r#"id="status-control""#).unwrap()..];
+    let disqualified = inline_section(status, "lead-lifecycle#disqualified");
+    assert!(
+        disqualified.contains(r#"data-status="disqualified""#)
+            || status.contains(r#"data-status="disqualified" data-handbook-section"#)
+    );
+    assert!(disqualified.contains("Use when the person will never buy from us"));
+    assert!(disqualified.contains("Bad buyer profile"));
+    assert!(inline_section(status, "lead-lifecycle#recycle").contains("the timing is wrong"));
+
+    // The qualification checklist: each framework's section.
+    let checklist = &page[page.find(r#"id="qualification""#).unwrap()..];
+    assert!(inline_section(checklist, "qualification#soft-bant").contains("Two of the four are enough"));
+    assert!(inline_section(checklist, "qualification#aift").contains("buying committee"));
+
+    // An admin points the call panel at the voicemail section; the page follows.
+    let (_, admin) = app.api_client("admin@example.com", "admin").await;
+    let r = admin
+        .put(
+            "/api/v1/handbook/links",
+            &serde_json::json!({"links": [{"context": "disposition:*", "page_slug": "outbound-cadence", "anchor": "voicemail"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let links: serde_json::Value = r.json().await.unwrap();
+    let changed = links["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["context"] == "disposition:*")
+        .unwrap();
+    assert_eq!(changed["anchor"], "voicemail");
+    assert_eq!(changed["customised"], true);
+    let page = text(&browser, &app, &path).await;
+    let call = &page[page.find(r#"id="log-call""#).unwrap()..];
+    assert!(inline_section(call, "outbound-cadence#voicemail").contains("Under 30 seconds"));
+    assert!(!page.contains("Log every call with one disposition"));
+
+    // A section that does not exist is refused; SDRs may read the links but not change them.
+    let r = admin
+        .put(
+            "/api/v1/handbook/links",
+            &serde_json::json!({"links": [{"context": "status:recycle", "page_slug": "lead-lifecycle", "anchor": "nope"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, sdr) = app.api_client("sid@example.com", "sdr").await;
+    let r = sdr.get("/api/v1/handbook/links").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = sdr
+        .put(
+            "/api/v1/handbook/links",
+            &serde_json::json!({"links": [{"context": "disposition:*"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Removing the admin's link brings the default back.
+    let r = admin
+        .put(
+            "/api/v1/handbook/links",
+            &serde_json::json!({"links": [{"context": "disposition:*"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = text(&browser, &app, &path).await;
+    assert!(page.contains("Log every call with one disposition"));
+}
+
+async fn search_lists_handbook_pages_in_their_own_group(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    app.app.seed_default_handbook(&Actor::cli()).await.unwrap();
+    let (_, browser, _) = signed_in(&app, "sam@example.com", "sdr").await;
+    let page = text(&browser, &app, "/search?q=voicemail").await;
+    let handbook = &page[page.find(r#"id="results-handbook""#).expect("a handbook group")..];
+    assert!(handbook.contains(r#"href="/handbook/outbound-cadence""#));
+    assert!(handbook.contains("The outbound cadence"));
+    assert!(!page.contains(r#"id="no-results""#));
+
+    let fragment = text(&browser, &app, "/search?q=voicemail&fragment=1").await;
+    assert!(fragment.contains(r#"id="results-handbook""#) && fragment.contains("/handbook/outbound-cadence"));
 }

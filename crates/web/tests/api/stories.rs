@@ -14,6 +14,7 @@ on_both_backends!(
     sdrs_see_only_their_own_nominations,
     a_nomination_emails_marketing_in_the_outbox,
     the_board_page_shows_columns_and_who_nominates_most,
+    consent_uploaded_on_the_board_lets_the_story_be_published,
 );
 
 fn nomination(kind: &str, account: &str) -> Value {
@@ -318,4 +319,113 @@ async fn the_board_page_shows_columns_and_who_nominates_most(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+async fn consent_uploaded_on_the_board_lets_the_story_be_published(db: TestDb) {
+    let (app, _admin) = app_with_admin(db).await;
+    let (_, sam) = app.api_client("sam@example.com", "sdr").await;
+    app.user("nora@example.com", "marketing", None).await;
+    let r = sam
+        .post("/api/v1/stories", &nomination("why_chose_us", "acme"))
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let browser = app.browser();
+    form_login(&app, &browser, "nora@example.com", TEST_PASSWORD).await;
+    let board = |b: reqwest::Client| {
+        let url = app.url("/stories");
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = board(browser.clone()).await;
+    let csrf = crate::csrf_in(&html);
+    assert!(
+        html.contains(&format!(r#"id="consent-{id}""#)),
+        "a consent form on the card"
+    );
+    assert!(html.contains(r#"enctype="multipart/form-data""#));
+    let publish = |b: reqwest::Client, csrf: String| {
+        let url = app.url(&format!("/stories/{id}/move"));
+        async move {
+            b.post(url)
+                .form(&[
+                    ("stage", "published"),
+                    ("url", "https://example.com/acme"),
+                    ("csrf_token", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = publish(browser.clone(), csrf.clone()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("consent (who, when and the signed file) first")
+    );
+
+    // Without the token the upload is refused; with it the consent is recorded.
+    let form = || {
+        reqwest::multipart::Form::new()
+            .text("given_by", "Pat Jones, VP Engineering")
+            .text("given_at", "2026-03-02")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"%PDF-1.4 signed".to_vec())
+                    .file_name("consent.pdf")
+                    .mime_str("application/pdf")
+                    .unwrap(),
+            )
+    };
+    let url = app.url(&format!("/stories/{id}/consent"));
+    let r = browser.post(&url).multipart(form()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = browser
+        .post(format!("{url}?csrf_token={csrf}"))
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = board(browser.clone()).await;
+    assert!(html.contains("Consent: Pat Jones, VP Engineering, 2026-03-02"));
+    let file = browser.get(&url).send().await.unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.bytes().await.unwrap().as_ref(), b"%PDF-1.4 signed");
+
+    // A file over the limit is refused with the page, not stored.
+    let big = reqwest::multipart::Form::new().text("given_by", "Someone").part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![b'x'; 6 * 1024 * 1024]).file_name("big.pdf"),
+    );
+    let r = browser
+        .post(format!("{url}?csrf_token={csrf}"))
+        .multipart(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("at most 5 MB"));
+
+    let r = publish(browser.clone(), csrf.clone()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let story: Value = app
+        .api_client("nora2@example.com", "marketing")
+        .await
+        .1
+        .get(&format!("/api/v1/stories/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(story["stage"], "published");
+    assert_eq!(story["consent"]["file_name"], "consent.pdf");
 }

@@ -139,6 +139,7 @@ struct Column {
     name: String,
     cards: Vec<Card>,
     later: Vec<(String, String)>,
+    guide: Option<prospector_app::handbook::RenderedSection>,
 }
 
 struct ClosedRow {
@@ -187,6 +188,13 @@ pub async fn board(
 ) -> Result<Response, PageError> {
     let board = state.app.board(&actor, uuid(&raw, "job")?).await?;
     let job = &board.job;
+    let kinds: Vec<String> = board
+        .columns
+        .iter()
+        .map(|c| format!("stage:{}", c.stage.kind.code()))
+        .collect();
+    let guides: std::collections::HashMap<_, _> =
+        state.app.linked_sections(&kinds).await?.into_iter().collect();
     let columns = board
         .columns
         .iter()
@@ -203,6 +211,7 @@ pub async fn board(
                 })
                 .collect(),
             later: later_stages(job, &c.stage.code),
+            guide: guides.get(&format!("stage:{}", c.stage.kind.code())).cloned(),
         })
         .collect();
     Ok(BoardPage {

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use chrono_tz::Tz;
+use prospector_app::handbook::RenderedSection;
 use prospector_app::records::activities::ActivityInput;
 use prospector_app::records::people::{ConvertInput, PersonPatch, StatusInput};
 use prospector_app::{Actor, AppError};
@@ -53,6 +54,15 @@ struct FrameworkView {
     satisfied: bool,
     current: bool,
     criteria: Vec<Criterion>,
+    /// The handbook section on this framework (`qualification#soft-bant`).
+    guide: Option<RenderedSection>,
+}
+
+/// The handbook section for one exit, shown in the status control.
+struct ExitGuide {
+    status: &'static str,
+    label: &'static str,
+    section: RenderedSection,
 }
 
 struct OrgLine {
@@ -94,6 +104,10 @@ struct PersonPage {
     aes: Vec<Choice>,
     account_choices: Vec<Choice>,
     dispositions: Vec<Choice>,
+    /// The handbook section on call dispositions, for the log-a-call panel.
+    call_guide: Option<RenderedSection>,
+    /// The handbook section on each exit's reasons, for the status control.
+    exit_guides: Vec<ExitGuide>,
     manager: Option<OrgLine>,
     colleagues: Vec<Choice>,
     timeline: Vec<Entry>,
@@ -135,6 +149,30 @@ async fn page(
         Some(a) => app.get_account(actor, a).await.ok(),
         None => None,
     };
+    let exits: Vec<LeadStatus> = p
+        .status
+        .allowed_next()
+        .into_iter()
+        .filter(|s| s.is_exit())
+        .collect();
+    let mut contexts = vec!["disposition:*".to_owned()];
+    contexts.extend(exits.iter().map(|s| format!("status:{}", s.code())));
+    contexts.extend(frameworks.iter().map(|f| format!("criterion:{}:*", f.code)));
+    let mut guides: BTreeMap<String, RenderedSection> =
+        app.linked_sections(&contexts).await?.into_iter().collect();
+    let call_guide = guides.remove("disposition:*");
+    let exit_guides = exits
+        .iter()
+        .filter_map(|s| {
+            guides
+                .remove(&format!("status:{}", s.code()))
+                .map(|section| ExitGuide {
+                    status: s.code(),
+                    label: s.label(),
+                    section,
+                })
+        })
+        .collect();
     let answers: Answers = serde_json::from_value(p.qualification.clone()).unwrap_or_default();
     let current_framework = p.framework.clone().unwrap_or_else(|| "soft_bant".into());
     let frameworks = frameworks
@@ -148,6 +186,7 @@ async fn page(
                 met: eval.met.len(),
                 satisfied: eval.satisfied,
                 current: f.code == current_framework,
+                guide: guides.get(&format!("criterion:{}:*", f.code)).cloned(),
                 criteria: f
                     .criteria
                     .iter()
@@ -272,6 +311,8 @@ async fn page(
             .iter()
             .map(|d| Choice::new(d.code.clone(), d.label.clone(), ""))
             .collect(),
+        call_guide,
+        exit_guides,
         manager,
         colleagues,
         timeline: timeline::entries(actor, &tl.items, &dir, &reasons, &dispositions),

@@ -1,4 +1,4 @@
-//! `/search?q=`: people, accounts and notes the actor may see, grouped, with links. With
+//! `/search?q=`: people, accounts and notes the actor may see, and handbook pages, grouped, with links. With
 //! `fragment=1` the results come as a bare HTML fragment for the header box's instant dropdown.
 
 use askama::Template;
@@ -127,20 +127,39 @@ pub async fn search(
             .search(&actor, &q, if fragment { 8 } else { 50 })
             .await?
     };
-    let groups = grouped(&results);
+    let handbook = if q.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .app
+            .search_handbook(&actor, &q, if fragment { 5 } else { 20 })
+            .await?
+    };
+    let mut groups = grouped(&results);
+    if !handbook.is_empty() {
+        groups.push(Group {
+            id: "handbook",
+            label: "Handbook",
+            hits: handbook
+                .into_iter()
+                .map(|h| Hit {
+                    href: h.url,
+                    title: h.title,
+                    subtitle: h.snippet,
+                    kind: "Handbook",
+                })
+                .collect(),
+        });
+    }
+    let total = groups.iter().map(|g| g.hits.len()).sum();
     if fragment {
-        return Ok(SearchFragment {
-            q,
-            groups,
-            total: results.len(),
-        }
-        .into_response());
+        return Ok(SearchFragment { q, groups, total }.into_response());
     }
     Ok(SearchPage {
         layout: Layout::new(&actor, &csrf, "search", "Search"),
         q,
         groups,
-        total: results.len(),
+        total,
     }
     .into_response())
 }
