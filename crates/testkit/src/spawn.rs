@@ -123,6 +123,9 @@ impl TestApp {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            // A server may close a connection after refusing an oversized upload unread; a browser
+            // retries on a fresh connection, reqwest does not for POST, so don't reuse idle ones.
+            .pool_max_idle_per_host(0)
             .build()
             .expect("http client")
     }
