@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod import;
 pub mod mail;
 pub mod outbox;
 pub mod records;

@@ -26,7 +26,7 @@ pub fn init_logging(config: &Config) {
     };
 }
 
-async fn open(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let options = StoreOptions {
         max_connections: config.max_connections,
         ..StoreOptions::default()
@@ -36,7 +36,7 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-fn app(store: Store, config: &Config) -> App {
+pub(crate) fn app(store: Store, config: &Config) -> App {
     let settings = AppSettings {
         session_ttl: chrono::Duration::hours(config.session_ttl_hours),
         ..AppSettings::default()

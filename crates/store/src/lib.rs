@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 mod error;
+pub mod import;
 pub mod outbox;
 mod query;
 pub mod records;

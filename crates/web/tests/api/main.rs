@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod http;
+mod import;
 mod records;
 mod tokens;
 mod users;
