@@ -10,6 +10,7 @@ mod demo_records;
 pub mod error;
 pub mod handbook;
 pub mod hiring;
+pub mod import;
 pub mod inbound;
 pub mod mail;
 pub mod outbox;

@@ -4,7 +4,9 @@ mod bench;
 mod commands;
 mod config;
 mod dedupe;
+mod export;
 mod handbook;
+mod import;
 mod jobs;
 
 use std::collections::BTreeMap;
@@ -23,6 +25,8 @@ Examples:
   prospector token create --email dana@example.com --name zapier
   prospector dedupe leads.csv --id-column Id > duplicates.csv
   prospector jobs import ../shared/data/jobs/*.md      import job pages for the careers site
+  prospector import leads.csv --object lead --preset salesforce --owner dana@example.com
+  prospector export --object contact --format salesforce --null '#N/A' > contacts.csv
 
 Configuration: defaults, then --config FILE (TOML), then PROSPECTOR_* environment variables
 (e.g. PROSPECTOR_DATABASE_URL, PROSPECTOR_LISTEN, PROSPECTOR_LOG_FORMAT=json), then flags.";
@@ -94,6 +98,53 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+    },
+    /// Import a CSV file, an sObject-tree JSON or a data-plan.json (resumes an interrupted run of the same file).
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// lead, contact, account, opportunity, task, or auto (from the header).
+        #[arg(long, default_value = "auto")]
+        object: String,
+        /// salesforce, hubspot, pipedrive, or auto.
+        #[arg(long, default_value = "auto")]
+        preset: String,
+        /// A TOML mapping: [columns] header = "field code" | "custom" | "ignore"; [picklists.KIND] value = "code".
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import nothing when any row is bad.
+        #[arg(long)]
+        strict: bool,
+        /// Owner (by email) of rows that name none.
+        #[arg(long, value_name = "EMAIL")]
+        owner: Option<String>,
+        /// Continue an interrupted import of this file (the default whenever one exists).
+        #[arg(long)]
+        resume: bool,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = prospector_app::import::DEFAULT_BATCH, hide = true)]
+        batch_size: usize,
+    },
+    /// Export records as CSV on standard output.
+    Export {
+        /// lead, contact, account, opportunity or task.
+        #[arg(long)]
+        object: String,
+        /// salesforce (API-name headers) or csv (our field codes).
+        #[arg(long, default_value = "salesforce")]
+        format: String,
+        /// Only records changed at or after this time (ISO 8601).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// What to write for an empty value, e.g. '#N/A'.
+        #[arg(long, default_value = "")]
+        null: String,
     },
     /// Generate fixed-seed data at scale and time requests.
     Bench {
@@ -184,6 +235,14 @@ fn main() -> ExitCode {
     if let Some(url) = cli.database_url {
         config.database_url = url;
     }
+    // Long-running bulk commands legitimately run statements slower than sqlx's alert threshold;
+    // its warning prints the whole multi-row statement, which would bury the progress bar.
+    if matches!(
+        cli.command,
+        Command::Import { .. } | Command::Export { .. } | Command::Bench { .. }
+    ) {
+        config.log.push_str(",sqlx=error");
+    }
     commands::init_logging(&config);
     for warning in warnings {
         tracing::warn!("{warning}");
@@ -255,6 +314,37 @@ fn main() -> ExitCode {
                 }
                 commands::demo(config, listen).await
             }
+            Command::Import {
+                file,
+                object,
+                preset,
+                mapping,
+                dry_run,
+                strict,
+                owner,
+                resume: _,
+                json,
+                batch_size,
+            } => {
+                let args = import::ImportArgs {
+                    file,
+                    object,
+                    preset,
+                    mapping,
+                    dry_run,
+                    strict,
+                    owner,
+                    json,
+                    batch_size,
+                };
+                import::import(config, args).await
+            }
+            Command::Export {
+                object,
+                format,
+                since,
+                null,
+            } => export::export(config, object, format, since, null).await,
             Command::Bench { command } => bench::run(command, &config.database_url).await,
         }
     });

@@ -11,6 +11,7 @@ pub mod auth;
 mod error;
 pub mod handbook;
 pub mod hiring;
+pub mod import;
 pub mod inbound;
 pub mod mail;
 pub mod outbox;

@@ -1,6 +1,7 @@
 //! `prospector bench …`: fixed-seed data at scale and timings of the hot paths, printed with the
 //! command that produced them and recorded in docs/benchmarks.md.
 
+pub mod import;
 pub mod inbound;
 pub mod records;
 
@@ -22,6 +23,21 @@ pub enum BenchCommand {
         /// Time a database that already holds data instead of refusing it.
         #[arg(long)]
         reuse: bool,
+    },
+    /// Import generated Salesforce leads into SQLite and PostgreSQL and compare with bare bulk loads.
+    Import {
+        /// How many leads to generate.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Random seed for the generated file.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Where to write the file and the SQLite databases (default: a temporary directory).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+        /// PostgreSQL server to create a scratch database on; `none` skips PostgreSQL.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres_url: String,
     },
     /// Inbound capture through HTTP (scoring, routing, SLA clocks) on a fresh SQLite database,
     /// and the time of one routing decision.
@@ -54,6 +70,12 @@ pub async fn run(command: BenchCommand, database_url: &str) -> anyhow::Result<()
             .await
         }
         BenchCommand::Inbound { forms, clients } => inbound::run(forms, clients).await,
+        BenchCommand::Import {
+            rows,
+            seed,
+            dir,
+            postgres_url,
+        } => import::run(rows, seed, dir, &postgres_url).await,
     }
 }
 

@@ -9,4 +9,5 @@ mod dedupe;
 mod demo;
 mod errors;
 mod help;
+mod import;
 mod support;

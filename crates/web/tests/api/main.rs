@@ -8,6 +8,7 @@ mod auth;
 mod handbook;
 mod hiring;
 mod http;
+mod import;
 mod inbound;
 mod mail;
 mod records;
