@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::erase_candidate))
         .routes(routes!(applications::my_interviews))
         .routes(routes!(applications::submit_scorecard))
+        .routes(routes!(offers::get_offer))
         .routes(routes!(offers::submit_offer))
         .routes(routes!(offers::approve_offer))
         .routes(routes!(offers::reject_offer))
@@ -84,7 +85,7 @@ pub fn application_json(v: &ApplicationView) -> Value {
         "anonymised_at": a.anonymised_at,
         "candidate": {
             "id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "links": c.links,
-            "tags": c.tags, "anonymised_at": c.anonymised_at,
+            "tags": c.tags, "anonymised_at": c.anonymised_at, "time_zone": c.time_zone,
         },
     })
 }
