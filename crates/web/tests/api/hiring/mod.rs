@@ -11,6 +11,7 @@ mod pipeline;
 mod privacy;
 mod reports;
 mod roles;
+mod zones_links_expiry;
 
 use std::path::PathBuf;
 
