@@ -5,6 +5,7 @@
 //! suite covers both backends.
 
 mod driver;
+mod hiring_approval;
 mod phone;
 mod records;
 mod session;
