@@ -10,6 +10,7 @@ pub mod login;
 pub mod mailboxes;
 pub mod records;
 pub mod stories;
+pub mod stories_nominate;
 pub mod tokens;
 
 use askama::Template;
@@ -239,6 +240,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/handbook/{slug}/revisions/{id}", get(handbook::revision))
         .route("/handbook/{slug}/revisions/{id}/restore", post(handbook::restore))
         .route("/stories", get(stories::show).post(stories::nominate))
+        .route(
+            "/stories/nominate",
+            get(stories_nominate::form).post(stories_nominate::submit),
+        )
         .route("/stories/{id}/move", post(stories::move_story))
         .route(
             "/stories/{id}/consent",
