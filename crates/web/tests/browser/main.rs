@@ -9,3 +9,4 @@ mod hiring_approval;
 mod phone;
 mod records;
 mod session;
+mod stories_nominate;
