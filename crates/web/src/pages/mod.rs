@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod flash;
 pub mod handbook;
+pub mod handbook_links;
 pub mod hiring;
 pub mod inbound;
 pub mod login;
@@ -204,6 +205,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/handoffs/{id}/accept", post(inbound::accept))
         .route("/handoffs/{id}/reject", post(inbound::reject))
         .route("/admin/inbound", get(inbound::admin))
+        .route(
+            "/admin/handbook-links",
+            get(handbook_links::show).post(handbook_links::save),
+        )
         .route("/admin/inbound/routing", post(inbound::save_routing))
         .route("/admin/inbound/scoring", post(inbound::save_scoring))
         .route("/admin/inbound/reps/{id}", post(inbound::save_rep))
