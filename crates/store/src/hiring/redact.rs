@@ -74,9 +74,14 @@ impl Needles {
                 *s = self.redact(s);
                 true
             }
-            Value::Array(items) => items
-                .iter_mut()
-                .fold(false, |changed, v| self.redact_json(v) || changed),
+            Value::Array(items) => {
+                // Every item is visited: no short-circuit once one has changed.
+                let mut changed = false;
+                for v in items.iter_mut() {
+                    changed |= self.redact_json(v);
+                }
+                changed
+            }
             Value::Object(map) => {
                 let mut changed = false;
                 let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
