@@ -13,6 +13,7 @@
 //! on the job, or else the first active admin (by id, i.e. the oldest).
 
 pub mod apply;
+pub mod candidate_zone;
 pub mod demo;
 pub mod interviews;
 pub mod jobs;

@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::list_scorecards))
         .routes(routes!(applications::list_offers, offers::create_offer))
         .routes(routes!(applications::set_tags))
+        .routes(routes!(applications::set_time_zone))
         .routes(routes!(applications::export_candidate))
         .routes(routes!(applications::erase_candidate))
         .routes(routes!(applications::my_interviews))

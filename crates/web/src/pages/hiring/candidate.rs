@@ -304,7 +304,7 @@ async fn application_page(
         name: c.name.clone(),
         email: c.email.clone().unwrap_or_else(|| "—".into()),
         phone: c.phone.clone().unwrap_or_else(|| "—".into()),
-        time_zone: c.time_zone.clone().unwrap_or_else(|| "—".into()),
+        time_zone: c.time_zone.clone().unwrap_or_default(),
         my_zone: my_zone.clone(),
         links: c.links.clone(),
         source: a.source.clone(),
@@ -699,6 +699,28 @@ pub async fn tags(
             }
         });
     done(&state, &actor, &csrf, jar, id, "tags", outcome).await
+}
+
+/// `POST /hiring/applications/{id}/time-zone`: the candidate's time zone (recruiters).
+pub async fn time_zone(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
+    Path(raw): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Result<Response, PageError> {
+    let id = uuid(&raw, "application")?;
+    let (view, _, _) = state.app.get_application(&actor, id).await?;
+    let outcome = state
+        .app
+        .set_candidate_time_zone(&actor, view.candidate.id, field(&fields, "time_zone"))
+        .await
+        .map(|c| match c.time_zone {
+            Some(tz) => format!("Interview times are now shown to the candidate in {tz}."),
+            None => "The candidate's time zone was cleared; times are shown in UTC.".to_owned(),
+        });
+    done(&state, &actor, &csrf, jar, id, "time_zone", outcome).await
 }
 
 /// `POST /hiring/applications/{id}/export`: everything stored about the candidate, as a JSON

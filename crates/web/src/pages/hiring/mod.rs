@@ -31,6 +31,7 @@ pub fn router() -> axum::Router<AppState> {
             post(candidate::offer_action),
         )
         .route("/hiring/applications/{id}/tags", post(candidate::tags))
+        .route("/hiring/applications/{id}/time-zone", post(candidate::time_zone))
         .route("/hiring/offers/{id}", get(offer::show))
         .route("/hiring/offers/{id}/{action}", post(offer::decide))
         .route("/hiring/applications/{id}/export", post(candidate::export))

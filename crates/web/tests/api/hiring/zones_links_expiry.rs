@@ -12,11 +12,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{apply, emails_to, import_ae, recruiter, worker};
-use crate::form_login;
+use crate::{csrf_in, error_of, form_login};
 
 on_both_backends!(
     interview_times_are_in_each_persons_zone_and_mail_links_to_the_pages,
     a_sent_offer_past_its_expiry_is_stored_and_shown_as_expired,
+    a_recruiter_sets_the_candidates_time_zone_and_a_wrong_one_is_refused,
 );
 
 const BASE: &str = "https://careers.example.com";
@@ -256,4 +257,74 @@ async fn a_sent_offer_past_its_expiry_is_stored_and_shown_as_expired(db: TestDb)
     assert!(html.contains("id=\"offer-form\""), "a new offer can be drafted");
     let html = page(&app, &rita, &format!("/hiring/offers/{offer_id}")).await;
     assert!(html.contains(">Expired<"));
+}
+
+async fn a_recruiter_sets_the_candidates_time_zone_and_a_wrong_one_is_refused(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    import_ae(&app).await;
+    let recruiter = recruiter(&app).await;
+    let (_, rita) = person(&app, "rita@example.com", "Rita Recruiter", "recruiter", "UTC").await;
+    let a = apply(&app, "account-executive", "Ada Lovelace", "ada@example.com").await;
+    let id = a["application_id"].as_str().unwrap();
+    let candidate = a["candidate_id"].as_str().unwrap();
+
+    let r = recruiter
+        .put(
+            &format!("/api/v1/candidates/{candidate}/time-zone"),
+            &json!({"time_zone": "CET, flexible"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e = error_of(r).await;
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("invalid_time_zone"), Some("time_zone"))
+    );
+    let r = recruiter
+        .put(
+            &format!("/api/v1/candidates/{candidate}/time-zone"),
+            &json!({"time_zone": "asia/tokyo"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["time_zone"], "Asia/Tokyo");
+
+    // On the candidate page: a wrong zone is refused beside the field, a right one is kept.
+    let path = format!("/hiring/applications/{id}");
+    let html = page(&app, &rita, &path).await;
+    assert!(html.contains("Asia/Tokyo"));
+    let csrf = csrf_in(&html);
+    let r = rita
+        .post(app.url(&format!("{path}/time-zone")))
+        .form(&[("csrf_token", csrf.as_str()), ("time_zone", "Mars/Olympus")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let form = &html[html.find(r#"id="zone-form""#).unwrap()..];
+    assert!(form[..form.find("</dd>").unwrap()].contains("is not a time zone"));
+    let r = rita
+        .post(app.url(&format!("{path}/time-zone")))
+        .form(&[("csrf_token", csrf.as_str()), ("time_zone", "America/New_York")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = page(&app, &rita, &path).await;
+    assert!(html.contains("Interview times are now shown to the candidate in America/New_York."));
+    let (_, sdr) = app.api_client("sam@example.com", "sdr").await;
+    let r = sdr
+        .put(
+            &format!("/api/v1/candidates/{candidate}/time-zone"),
+            &json!({"time_zone": "UTC"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
