@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod records;
 pub mod secrets;
 pub mod stories;
+pub mod stories_source;
 pub mod tokens;
 pub mod users;
 

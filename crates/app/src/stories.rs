@@ -190,8 +190,14 @@ impl App {
         }
         let source_type = one_of("source_type", &input.source_type, &SOURCE_TYPES)?;
         let source_id = required_text("source_id", &input.source_id, 100)?;
+        // A source that is a real record fills in the account the story is about (so it shows on
+        // that account's page); ids from elsewhere (an external account key) are kept as given.
+        let resolved = self.story_source(actor, &source_type, &source_id).await.ok();
         let account_id = optional_text("account_id", input.account_id, 100)?
+            .or_else(|| resolved.as_ref().and_then(|r| r.account_id.clone()))
             .or_else(|| (source_type == "account").then(|| source_id.clone()));
+        let account_name = optional_text("account_name", input.account_name, 200)?
+            .or_else(|| resolved.as_ref().and_then(|r| r.account_name.clone()));
         let now = self.now();
         let story = Story {
             id: uuid_v7_at(now),
@@ -200,7 +206,7 @@ impl App {
             source_type,
             source_id,
             account_id,
-            account_name: optional_text("account_name", input.account_name, 200)?,
+            account_name,
             quote: required_text("quote", &input.quote, 5000)?,
             summary: required_text("summary", &input.summary, 2000)?,
             stage: "suggested".into(),
@@ -216,6 +222,7 @@ impl App {
             dropped_reason: None,
             version: 1,
         };
+        let base = self.public_url().await?;
         let mut tx = self.store().begin().await?;
         store::insert(&mut tx, &story).await?;
         audit::record::<(), _>(
@@ -254,7 +261,7 @@ impl App {
                 cc: Vec::new(),
                 subject: format!("New customer story: {} ({about})", label_of(&story.story_type)),
                 text: format!(
-                    "{} nominated a customer story.\n\nType: {}\nAbout: {about}\n\n\"{}\"\n\n{}\n\nSee it on the board: /stories/{}\n",
+                    "{} nominated a customer story.\n\nType: {}\nAbout: {about}\n\n\"{}\"\n\n{}\n\nSee it on the board: {base}/stories#story-{}\n",
                     nominator.name,
                     label_of(&story.story_type),
                     story.quote,

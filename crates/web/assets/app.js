@@ -159,6 +159,29 @@
     sync();
   }
   linkReasons("st-status", "st-reason");
+
+  // The status dialog shows the handbook section of the chosen reason when it has its own, else
+  // the chosen status's (every section stays visible without script).
+  (function () {
+    var status = document.getElementById("st-status"), reason = document.getElementById("st-reason");
+    var box = document.getElementById("status-guides");
+    if (!status || !reason || !box) return;
+    function sync() {
+      var guides = box.querySelectorAll("details[data-status]");
+      var own = null;
+      Array.prototype.forEach.call(guides, function (g) {
+        if (g.getAttribute("data-reason") && g.getAttribute("data-status") === status.value &&
+            g.getAttribute("data-reason") === reason.value) own = g;
+      });
+      Array.prototype.forEach.call(guides, function (g) {
+        var r = g.getAttribute("data-reason");
+        g.hidden = own ? g !== own : (r !== null || g.getAttribute("data-status") !== status.value);
+      });
+    }
+    status.addEventListener("change", sync);
+    reason.addEventListener("change", sync);
+    sync();
+  })();
   linkReasons("b-status", "b-reason");
   linkReasons("op-stage", "op-reason");
 })();

@@ -29,13 +29,19 @@ pub const CONTEXT_KINDS: [&str; 7] = [
 ];
 
 /// The shipped links: (context, page slug, anchor).
-pub const DEFAULT_LINKS: [(&str, &str, &str); 16] = [
+pub const DEFAULT_LINKS: [(&str, &str, &str); 17] = [
     ("disposition:*", "outbound-cadence", "call-dispositions"),
     ("status:disqualified", "lead-lifecycle", "disqualified"),
     ("status:recycle", "lead-lifecycle", "recycle"),
     ("status:bad_data", "lead-lifecycle", "bad-data"),
     ("status:ineligible", "lead-lifecycle", "ineligible"),
     ("status:*", "lead-lifecycle", "statuses"),
+    // The lifecycle page tells SDRs to consider a story for community contributors.
+    (
+        "reason:ineligible:community_contributor",
+        "customer-stories",
+        "story-types",
+    ),
     ("criterion:soft_bant:*", "qualification", "soft-bant"),
     ("criterion:aift:*", "qualification", "aift"),
     ("stage:review", "hiring-process", "application-review"),
@@ -59,6 +65,19 @@ pub struct HandbookLink {
     pub anchor: String,
     /// Whether an admin set it (else it is the shipped default).
     pub customised: bool,
+}
+
+/// The handbook section shown for one exit reason.
+#[derive(Debug, Clone)]
+pub struct ReasonSection {
+    /// The exit status's code.
+    pub status: String,
+    /// The reason's code.
+    pub reason: String,
+    /// Whether the reason has its own link (else this is its status's section).
+    pub own: bool,
+    /// The section.
+    pub section: RenderedSection,
 }
 
 /// A change to one link: a section, or `None` to go back to the default.
@@ -235,6 +254,36 @@ impl App {
             };
             if let Some(section) = self.handbook_section(&link.page_slug, &link.anchor).await? {
                 out.push((context.clone(), section));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The section for each exit reason `(status, reason)`: the reason's own link
+    /// (`reason:<status>:<reason>`, then `reason:<status>:*`), else its status's
+    /// (`status:<status>`, then `status:*`). Each comes with whether it is the reason's own.
+    pub async fn reason_sections(&self, reasons: &[(String, String)]) -> AppResult<Vec<ReasonSection>> {
+        let rows = store::list_links(&mut self.store().reader()).await?;
+        let links = effective(&rows);
+        let mut out = Vec::new();
+        for (status, reason) in reasons {
+            let own = candidates(&format!("reason:{status}:{reason}"))
+                .into_iter()
+                .find_map(|c| links.get(&c).cloned());
+            let link = match own.clone() {
+                Some(l) => Some(l),
+                None => candidates(&format!("status:{status}"))
+                    .into_iter()
+                    .find_map(|c| links.get(&c).cloned()),
+            };
+            let Some(link) = link else { continue };
+            if let Some(section) = self.handbook_section(&link.page_slug, &link.anchor).await? {
+                out.push(ReasonSection {
+                    status: status.clone(),
+                    reason: reason.clone(),
+                    own: own.is_some(),
+                    section,
+                });
             }
         }
         Ok(out)

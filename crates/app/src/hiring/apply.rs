@@ -154,12 +154,18 @@ impl App {
         let now = self.now();
         let actor = Actor::system().with_request(None, input.ip.clone());
         let mut tx = self.store().begin().await?;
+        // The questionnaire's time-zone answer, when it names a zone, is where interviews are
+        // written for the candidate; a later application's answer replaces an older one.
+        let time_zone = answers
+            .get("time_zone")
+            .and_then(|a| prospector_core::hiring::parse_time_zone(a));
         let existing = store_apps::candidate_by_email(&mut tx, email.as_str()).await?;
         let returning = existing.is_some();
         let candidate = match existing {
             Some(mut c) => {
                 c.name = name.clone();
                 c.phone = phone.or(c.phone);
+                c.time_zone = time_zone.or(c.time_zone);
                 for l in links {
                     if !c.links.contains(&l) {
                         c.links.push(l);
@@ -180,6 +186,7 @@ impl App {
                     created_at: now,
                     updated_at: now,
                     anonymised_at: None,
+                    time_zone,
                 };
                 store_apps::insert_candidate(&mut tx, &c).await?;
                 c

@@ -67,6 +67,24 @@ pub struct VisibleScorecards {
     pub hidden: usize,
 }
 
+/// An interview's start and end in `zone` (`Mon 2 Mar 2026, 15:00 CET (Europe/Berlin) – 16:00 CET`).
+pub fn when_for(interview: &Interview, zone: &str) -> String {
+    format!(
+        "{} – {}",
+        prospector_core::hiring::format_in_zone(interview.starts_at, zone),
+        prospector_core::hiring::clock_in_zone(interview.ends_at, zone)
+    )
+}
+
+/// `, 14:00 UTC` beside a time written in another zone, so nobody has to convert; empty for UTC.
+fn utc_aside(interview: &Interview, zone: &str) -> String {
+    if zone == "UTC" {
+        String::new()
+    } else {
+        format!(", {} UTC", interview.starts_at.format("%H:%M"))
+    }
+}
+
 /// `days` business days after `at`, counting Monday–Friday office hours in UTC (per-team
 /// calendars can come later).
 fn business_days_after(at: DateTime<Utc>, days: i64) -> AppResult<DateTime<Utc>> {
@@ -170,7 +188,9 @@ impl App {
             candidate: mailer::participant(&candidate.name, &candidate_email)?,
         };
         let ics = invite.to_ics(now)?;
-        let when = interview.starts_at.format("%A %e %B %Y, %H:%M UTC");
+        let base = self.public_url().await?;
+        let candidate_zone = candidate.time_zone.clone().unwrap_or_else(|| "UTC".into());
+        let for_candidate = when_for(&interview, &candidate_zone);
         let mut tx = self.store().begin().await?;
         store_iv::insert_interview(&mut tx, &interview).await?;
         let about = ("application", a.id.to_string());
@@ -178,30 +198,44 @@ impl App {
             now,
             &candidate_email,
             &candidate.name,
-            format!("Interview for {}: {when}", job.title),
+            format!("Interview for {}: {for_candidate}", job.title),
             format!(
-                "Hi {},\n\nYour {stage_name} for the {} role is on {when}. The invitation is attached.\n",
+                "Hi {},\n\nYour {stage_name} for the {} role is on {for_candidate}{}. The invitation is attached.\n\n\
+                 The role: {base}/jobs/{}\n",
                 candidate
                     .name
                     .split_whitespace()
                     .next()
                     .unwrap_or(&candidate.name),
-                job.title
+                job.title,
+                utc_aside(&interview, &candidate_zone),
+                job.slug,
             ),
             about.clone(),
         );
         mailer::queue(&mut tx, now, &mailer::with_calendar(to_candidate, &ics), now).await?;
         for u in &interviewers {
+            let mine = when_for(&interview, &u.time_zone);
+            let theirs = if candidate_zone == u.time_zone {
+                String::new()
+            } else {
+                format!(
+                    " ({} for the candidate)",
+                    prospector_core::hiring::format_in_zone(interview.starts_at, &candidate_zone)
+                )
+            };
             let msg = mailer::message(
                 now,
                 u.email.as_str(),
                 &u.name,
-                format!("Interview: {} for {} ({when})", candidate.name, job.title),
+                format!("Interview: {} for {} ({mine})", candidate.name, job.title),
                 format!(
-                    "You are interviewing {} ({stage_name}, {}) on {when}.\nYour scorecard is due by {}.\n",
+                    "You are interviewing {} ({stage_name}, {}) on {mine}{theirs}.\nYour scorecard is due by {}.\n\n\
+                     The candidate and your scorecard: {base}/hiring/applications/{}\n",
                     candidate.name,
                     job.title,
-                    interview.scorecard_due_at.format("%A %e %B %Y, %H:%M UTC")
+                    prospector_core::hiring::format_in_zone(interview.scorecard_due_at, &u.time_zone),
+                    a.id,
                 ),
                 about.clone(),
             );
@@ -410,6 +444,7 @@ async fn remind(app: &App, item: &Claimed) -> AppResult<()> {
     let a = app.application(interview.application_id).await?;
     let job = app.job(a.job_id).await?;
     let now = app.now();
+    let base = app.public_url().await?;
     let mut tx = app.store().begin().await?;
     let msg = mailer::message(
         now,
@@ -417,9 +452,10 @@ async fn remind(app: &App, item: &Claimed) -> AppResult<()> {
         &u.name,
         format!("Reminder: your scorecard for {} is due", job.title),
         format!(
-            "Your scorecard for the interview on {} was due {}. Please submit it in Prospector.\n",
-            interview.starts_at.format("%e %B %Y"),
-            interview.scorecard_due_at.format("%A %e %B %Y, %H:%M UTC"),
+            "Your scorecard for the interview on {} was due {}. Please submit it in Prospector:\n\n{base}/hiring/applications/{}\n",
+            prospector_core::hiring::format_in_zone(interview.starts_at, &u.time_zone),
+            prospector_core::hiring::format_in_zone(interview.scorecard_due_at, &u.time_zone),
+            a.id,
         ),
         ("application", a.id.to_string()),
     );

@@ -13,14 +13,17 @@
 //! on the job, or else the first active admin (by id, i.e. the oldest).
 
 pub mod apply;
+pub mod candidate_zone;
 pub mod demo;
 pub mod interviews;
 pub mod jobs;
 pub mod mailer;
+pub mod offer_expiry;
 pub mod offers;
 pub mod pipeline;
 pub mod privacy;
 pub mod reports;
+pub mod scrub;
 
 use std::sync::Arc;
 
@@ -50,11 +53,15 @@ pub const ANONYMISE: &str = "hiring.anonymise";
 /// Outbox kind: remind an interviewer whose scorecard is due.
 pub const SCORECARD_REMINDER: &str = "hiring.scorecard_reminder";
 
+/// Outbox kind: mark a sent offer expired once its answer is overdue.
+pub const OFFER_EXPIRY: &str = "hiring.offer_expiry";
+
 /// Registers the hiring handlers of scheduled work on `worker`.
 pub fn register_handlers(worker: Worker) -> Worker {
     worker
         .with_handler(ANONYMISE, Arc::new(privacy::AnonymiseHandler))
         .with_handler(SCORECARD_REMINDER, Arc::new(interviews::ReminderHandler))
+        .with_handler(OFFER_EXPIRY, Arc::new(offer_expiry::ExpiryHandler))
 }
 
 impl From<HiringError> for AppError {

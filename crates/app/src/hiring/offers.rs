@@ -43,6 +43,21 @@ pub struct OfferForCandidate {
     pub candidate_name: String,
 }
 
+/// An offer as an approver sees it.
+#[derive(Debug, Clone)]
+pub struct OfferForApprover {
+    /// The offer (shown expired once overdue).
+    pub offer: OfferRow,
+    /// Its application.
+    pub application_id: Uuid,
+    /// The job's title.
+    pub job_title: String,
+    /// The candidate's name.
+    pub candidate_name: String,
+    /// Whether the actor may also open the candidate (recruiter or hiring manager).
+    pub decider: bool,
+}
+
 fn link_error(e: LinkError) -> AppError {
     AppError::Forbidden(match e {
         LinkError::Expired => "this offer link has expired; ask your recruiter for a new one".into(),
@@ -150,7 +165,30 @@ impl App {
         let a = self.application(application_id).await?;
         let job = self.job(a.job_id).await?;
         require_job(actor, &job)?;
-        Ok(store_offers::offers_of(&mut self.store().reader(), a.id).await?)
+        let now = self.now();
+        let mut offers = store_offers::offers_of(&mut self.store().reader(), a.id).await?;
+        // Overdue but not yet swept by the expiry job: shown as it is, expired.
+        for o in &mut offers {
+            o.offer = o.offer.expire_if_due(now);
+        }
+        Ok(offers)
+    }
+
+    /// One offer with what an approver needs to decide on it: anyone in its approval chain (from
+    /// any team) or a decider on its job.
+    pub async fn offer_for_approver(&self, actor: &Actor, id: Uuid) -> AppResult<OfferForApprover> {
+        let (mut offer, a, job) = self.offer_for_decider(actor, id).await?;
+        offer.offer = offer.offer.expire_if_due(self.now());
+        let candidate = store_apps::candidate_by_id(&mut self.store().reader(), a.candidate_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("candidate".into()))?;
+        Ok(OfferForApprover {
+            decider: require_job(actor, &job).is_ok(),
+            offer,
+            application_id: a.id,
+            job_title: job.title,
+            candidate_name: candidate.name,
+        })
     }
 
     async fn offer_for_decider(
@@ -185,6 +223,9 @@ impl App {
         let mut row = before.clone();
         row.offer = offer;
         row.updated_at = now;
+        let base = self.public_url().await?;
+        let a = self.application(row.application_id).await?;
+        let job = self.job(a.job_id).await?;
         let mut tx = self.store().begin().await?;
         store_offers::update_offer(&mut tx, &row).await?;
         if let Some(next) = row.offer.next_approver().and_then(|n| n.parse::<UserId>().ok())
@@ -194,10 +235,11 @@ impl App {
                 now,
                 u.email.as_str(),
                 &u.name,
-                "An offer is waiting for your approval".into(),
+                format!("An offer for the {} role is waiting for your approval", job.title),
                 format!(
-                    "An offer ({}, starting {}) is waiting for your approval in Prospector.\n",
-                    row.pay, row.start_date
+                    "An offer for the {} role ({}, starting {}) is waiting for your approval.\n\n\
+                     Review and approve or reject it: {base}/hiring/offers/{}\n",
+                    job.title, row.pay, row.start_date, row.id
                 ),
                 ("offer", row.id.to_string()),
             );
@@ -292,6 +334,21 @@ impl App {
             ("offer", row.id.to_string()),
         );
         mailer::queue(&mut tx, now, &msg, now).await?;
+        // Marks the offer expired in storage when its time is up without an answer.
+        crate::outbox::enqueue(
+            &mut tx,
+            now,
+            super::OFFER_EXPIRY,
+            serde_json::json!({"offer_id": row.id}),
+            expires_at,
+            Some(format!(
+                "{}:{}:{}",
+                super::OFFER_EXPIRY,
+                row.id,
+                expires_at.timestamp()
+            )),
+        )
+        .await?;
         audit::record(
             &mut tx,
             actor,

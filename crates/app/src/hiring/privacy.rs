@@ -37,7 +37,11 @@ async fn anonymise_application(tx: &mut WriteTx, a: &ApplicationRow, now: DateTi
 
 async fn anonymise_candidate(tx: &mut WriteTx, candidate_id: Uuid, now: DateTime<Utc>) -> AppResult<()> {
     if let Some(mut c) = store_apps::candidate_by_id(tx, candidate_id).await? {
+        if c.anonymised_at.is_none() {
+            super::scrub::scrub_copies(tx, &c, now).await?;
+        }
         c.name = ANONYMISED_NAME.into();
+        c.time_zone = None;
         c.email = None;
         c.phone = None;
         c.links.clear();

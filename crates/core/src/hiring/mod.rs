@@ -11,6 +11,7 @@ pub mod resume;
 pub mod scorecard;
 pub mod signed_link;
 pub mod stages;
+pub mod time_zone;
 
 pub use application::{Application, ApplicationStatus, Decline, DeclineEmail, DeclineReason};
 pub use conflict::{Conflict, HiringError};
@@ -24,3 +25,4 @@ pub use scorecard::{
 };
 pub use signed_link::{LinkError, SigningKey, sign, verify};
 pub use stages::{Stage, StageKind, default_stages, stages_for};
+pub use time_zone::{clock_in_zone, format_in_zone, parse_time_zone};

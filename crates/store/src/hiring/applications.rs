@@ -30,6 +30,8 @@ pub struct Candidate {
     pub updated_at: DateTime<Utc>,
     /// When personal data was erased.
     pub anonymised_at: Option<DateTime<Utc>>,
+    /// Their IANA time zone, when known (interview times are shown in it).
+    pub time_zone: Option<String>,
 }
 
 /// One application of a candidate to a job.
@@ -109,7 +111,8 @@ pub fn application_status(code: &str) -> Option<ApplicationStatus> {
     .find(|s| s.code() == code)
 }
 
-const CANDIDATE_COLUMNS: &str = "id, email, name, phone, links, tags, created_at, updated_at, anonymised_at";
+const CANDIDATE_COLUMNS: &str =
+    "id, email, name, phone, links, tags, created_at, updated_at, anonymised_at, time_zone";
 
 fn decode_candidate(row: &Row) -> StoreResult<Candidate> {
     Ok(Candidate {
@@ -122,6 +125,7 @@ fn decode_candidate(row: &Row) -> StoreResult<Candidate> {
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
         anonymised_at: row.get("anonymised_at")?,
+        time_zone: row.get("time_zone")?,
     })
 }
 
@@ -129,7 +133,7 @@ fn decode_candidate(row: &Row) -> StoreResult<Candidate> {
 pub async fn insert_candidate(ex: &mut impl Exec, c: &Candidate) -> StoreResult<()> {
     ex.execute(
         query(format!(
-            "INSERT INTO candidates ({CANDIDATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "INSERT INTO candidates ({CANDIDATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(c.id)
         .bind(c.email.clone())
@@ -139,7 +143,8 @@ pub async fn insert_candidate(ex: &mut impl Exec, c: &Candidate) -> StoreResult<
         .bind(serde_json::json!(c.tags))
         .bind(c.created_at)
         .bind(c.updated_at)
-        .bind(c.anonymised_at),
+        .bind(c.anonymised_at)
+        .bind(c.time_zone.clone()),
     )
     .await?;
     Ok(())
@@ -150,7 +155,7 @@ pub async fn update_candidate(ex: &mut impl Exec, c: &Candidate) -> StoreResult<
     ex.execute(
         query(
             "UPDATE candidates SET email = $1, name = $2, phone = $3, links = $4, tags = $5, updated_at = $6, \
-             anonymised_at = $7 WHERE id = $8",
+             anonymised_at = $7, time_zone = $8 WHERE id = $9",
         )
         .bind(c.email.clone())
         .bind(&c.name)
@@ -159,6 +164,7 @@ pub async fn update_candidate(ex: &mut impl Exec, c: &Candidate) -> StoreResult<
         .bind(serde_json::json!(c.tags))
         .bind(c.updated_at)
         .bind(c.anonymised_at)
+        .bind(c.time_zone.clone())
         .bind(c.id),
     )
     .await?;

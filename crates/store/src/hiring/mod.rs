@@ -6,6 +6,7 @@ pub mod applications;
 pub mod interviews;
 pub mod jobs;
 pub mod offers;
+pub mod redact;
 pub mod settings;
 
 use crate::error::StoreError;

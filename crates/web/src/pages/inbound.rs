@@ -430,7 +430,14 @@ pub async fn preview(
     };
     match state.app.preview_routing(&actor, input).await {
         Ok(d) => {
-            let text = format!("{} (rule: {})", d.why, d.rule_code);
+            // The rule's handbook section, so the admin sees which process text goes with it.
+            let guide = state
+                .app
+                .linked_section(&format!("routing_rule:{}", d.rule_code))
+                .await?
+                .map(|s| format!(" Handbook: {} › {}.", s.page_title, s.heading))
+                .unwrap_or_default();
+            let text = format!("{} (rule: {}).{guide}", d.why, d.rule_code);
             Ok(
                 admin_page(&state, &actor, &csrf, (None, None), Some(text), None, None)
                     .await?

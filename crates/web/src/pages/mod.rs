@@ -4,12 +4,14 @@
 pub mod admin;
 pub mod flash;
 pub mod handbook;
+pub mod handbook_links;
 pub mod hiring;
 pub mod inbound;
 pub mod login;
 pub mod mailboxes;
 pub mod records;
 pub mod stories;
+pub mod stories_nominate;
 pub mod tokens;
 
 use askama::Template;
@@ -203,6 +205,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/handoffs/{id}/accept", post(inbound::accept))
         .route("/handoffs/{id}/reject", post(inbound::reject))
         .route("/admin/inbound", get(inbound::admin))
+        .route(
+            "/admin/handbook-links",
+            get(handbook_links::show).post(handbook_links::save),
+        )
         .route("/admin/inbound/routing", post(inbound::save_routing))
         .route("/admin/inbound/scoring", post(inbound::save_scoring))
         .route("/admin/inbound/reps/{id}", post(inbound::save_rep))
@@ -239,6 +245,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/handbook/{slug}/revisions/{id}", get(handbook::revision))
         .route("/handbook/{slug}/revisions/{id}/restore", post(handbook::restore))
         .route("/stories", get(stories::show).post(stories::nominate))
+        .route(
+            "/stories/nominate",
+            get(stories_nominate::form).post(stories_nominate::submit),
+        )
         .route("/stories/{id}/move", post(stories::move_story))
         .route(
             "/stories/{id}/consent",

@@ -8,9 +8,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use prospector_app::stories::{
-    MAX_CONSENT_BYTES, NewConsent, NewStory, STAGES, STORY_TYPES, StoryMove, label_of,
-};
+use prospector_app::stories::{MAX_CONSENT_BYTES, NewConsent, NewStory, STAGES, StoryMove, label_of};
 use prospector_app::{Actor, AppError};
 use prospector_core::role::Role;
 use prospector_store::stories::StoryFilter;
@@ -46,7 +44,6 @@ struct BoardPage {
     columns: Vec<Column>,
     can_move: bool,
     own_only: bool,
-    types: Vec<(&'static str, &'static str)>,
     stages: Vec<(&'static str, &'static str)>,
     nominators: Vec<(String, i64)>,
     error: Option<String>,
@@ -101,7 +98,6 @@ async fn board(
         columns,
         can_move: matches!(role, Role::Marketing | Role::Admin),
         own_only: !matches!(role, Role::Marketing | Role::Admin | Role::TeamLead),
-        types: STORY_TYPES.to_vec(),
         stages: STAGES.to_vec(),
         nominators: state
             .app

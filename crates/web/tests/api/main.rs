@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod handbook;
+mod handbook_places;
 mod hiring;
 mod http;
 mod import;

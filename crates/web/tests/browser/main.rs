@@ -5,6 +5,8 @@
 //! suite covers both backends.
 
 mod driver;
+mod hiring_approval;
 mod phone;
 mod records;
 mod session;
+mod stories_nominate;

@@ -309,6 +309,29 @@ pub async fn set_tags(
     Ok(Json(json!({"candidate_id": c.id, "tags": c.tags})))
 }
 
+/// A candidate's time zone.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TimeZoneBody {
+    /// An IANA name (`Europe/Berlin`); blank clears it.
+    time_zone: String,
+}
+
+/// Sets the candidate's time zone, in which interview times are written for them.
+#[utoipa::path(put, path = "/api/v1/candidates/{id}/time-zone", tag = "hiring", request_body = TimeZoneBody,
+    responses((status = 200, description = "the time zone"), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<TimeZoneBody>,
+) -> Result<Json<Value>, ApiError> {
+    let c = state
+        .app
+        .set_candidate_time_zone(&actor, id(&raw, "candidate")?, &body.time_zone)
+        .await?;
+    Ok(Json(json!({"candidate_id": c.id, "time_zone": c.time_zone})))
+}
+
 /// Everything stored about a candidate.
 #[utoipa::path(get, path = "/api/v1/candidates/{id}/export", tag = "hiring",
     responses((status = 200, description = "the export")))]

@@ -38,10 +38,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::list_scorecards))
         .routes(routes!(applications::list_offers, offers::create_offer))
         .routes(routes!(applications::set_tags))
+        .routes(routes!(applications::set_time_zone))
         .routes(routes!(applications::export_candidate))
         .routes(routes!(applications::erase_candidate))
         .routes(routes!(applications::my_interviews))
         .routes(routes!(applications::submit_scorecard))
+        .routes(routes!(offers::get_offer))
         .routes(routes!(offers::submit_offer))
         .routes(routes!(offers::approve_offer))
         .routes(routes!(offers::reject_offer))
@@ -84,7 +86,7 @@ pub fn application_json(v: &ApplicationView) -> Value {
         "anonymised_at": a.anonymised_at,
         "candidate": {
             "id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "links": c.links,
-            "tags": c.tags, "anonymised_at": c.anonymised_at,
+            "tags": c.tags, "anonymised_at": c.anonymised_at, "time_zone": c.time_zone,
         },
     })
 }

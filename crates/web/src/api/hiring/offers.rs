@@ -45,6 +45,22 @@ pub async fn create_offer(
     Ok((StatusCode::CREATED, Json(offer_json(&o))))
 }
 
+/// One offer, for its approvers (from any team) and the job's deciders; an overdue offer reads
+/// `expired`.
+#[utoipa::path(get, path = "/api/v1/offers/{id}", tag = "hiring",
+    responses((status = 200, description = "the offer"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn get_offer(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = state.app.offer_for_approver(&actor, id(&raw, "offer")?).await?;
+    let mut body = offer_json(&view.offer);
+    body["job_title"] = Value::from(view.job_title);
+    body["candidate_name"] = Value::from(view.candidate_name);
+    Ok(Json(body))
+}
+
 /// Sends a draft to its approvers.
 #[utoipa::path(post, path = "/api/v1/offers/{id}/submit", tag = "hiring",
     responses((status = 200, description = "the offer"), (status = 409, body = crate::error::ErrorBody)))]

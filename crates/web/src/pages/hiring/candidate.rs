@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
-use prospector_app::hiring::interviews::{ScheduleInput, ScorecardSubmission};
+use prospector_app::hiring::interviews::{ScheduleInput, ScorecardSubmission, when_for};
 use prospector_app::hiring::mailer::DECLINE_TEMPLATES;
 use prospector_app::hiring::offers::OfferInput;
 use prospector_app::hiring::{ApplicationAccess, is_recruiter};
@@ -39,7 +39,10 @@ const DURATIONS: [i64; 5] = [30, 45, 60, 90, 120];
 
 struct InterviewView {
     id: String,
+    /// In the viewer's time zone.
     when: String,
+    /// In the candidate's, when it differs from the viewer's.
+    candidate_when: Option<String>,
     stage: String,
     location: Option<String>,
     interviewers: String,
@@ -87,6 +90,10 @@ struct ApplicationPage {
     name: String,
     email: String,
     phone: String,
+    /// The candidate's time zone, or a dash.
+    time_zone: String,
+    /// The viewer's, which the scheduling form's times are in.
+    my_zone: String,
     links: Vec<String>,
     source: String,
     tags: Vec<String>,
@@ -170,6 +177,7 @@ async fn application_page(
         Some((key, message)) => (key.to_owned(), Some(message)),
         None => (String::new(), None),
     };
+    let my_zone = viewer_zone(actor);
     let interviews = interviews
         .iter()
         .map(|i| {
@@ -181,11 +189,12 @@ async fn application_page(
                     .any(|s| Some(s.interviewer_id) == me && s.interview_id == i.id);
             InterviewView {
                 id: i.id.to_string(),
-                when: format!(
-                    "{} – {} UTC",
-                    i.starts_at.format("%a %Y-%m-%d %H:%M"),
-                    i.ends_at.format("%H:%M")
-                ),
+                when: when_for(i, &my_zone),
+                candidate_when: c
+                    .time_zone
+                    .as_deref()
+                    .filter(|tz| *tz != my_zone)
+                    .map(|tz| when_for(i, tz)),
                 stage: App::stage_name(&job, &i.stage),
                 location: i.location.clone(),
                 interviewers: i
@@ -276,7 +285,10 @@ async fn application_page(
                         .map_or_else(|_| r.approver.clone(), |u| name_of(&u));
                     format!("Rejected by {who}: {}", r.note.clone().unwrap_or_default())
                 }),
-                expires: o.offer.expires_at.map(|t| t.format("%Y-%m-%d").to_string()),
+                expires: o
+                    .offer
+                    .expires_at
+                    .map(|t| prospector_core::hiring::format_in_zone(t, &my_zone)),
                 can_submit: o.offer.status == OfferStatus::Draft,
                 can_decide: my_turn,
                 can_send: o.offer.status == OfferStatus::Approved,
@@ -292,6 +304,8 @@ async fn application_page(
         name: c.name.clone(),
         email: c.email.clone().unwrap_or_else(|| "—".into()),
         phone: c.phone.clone().unwrap_or_else(|| "—".into()),
+        time_zone: c.time_zone.clone().unwrap_or_default(),
+        my_zone: my_zone.clone(),
         links: c.links.clone(),
         source: a.source.clone(),
         tags: c.tags.clone(),
@@ -438,7 +452,16 @@ fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
         .map_or("", |(_, v)| v.trim())
 }
 
-fn schedule_input(fields: &Fields) -> Result<ScheduleInput, Invalid> {
+/// The viewer's IANA time zone (UTC for the command line and unknown zones).
+pub(super) fn viewer_zone(actor: &Actor) -> String {
+    actor
+        .as_user()
+        .map(|u| u.time_zone.clone())
+        .filter(|tz| tz.parse::<chrono_tz::Tz>().is_ok())
+        .unwrap_or_else(|| "UTC".into())
+}
+
+fn schedule_input(fields: &Fields, zone: &str) -> Result<ScheduleInput, Invalid> {
     let date = NaiveDate::parse_from_str(field(fields, "date"), "%Y-%m-%d")
         .map_err(|_| Invalid::new("date", "invalid_date", "enter the interview's date"))?;
     let time = NaiveTime::parse_from_str(field(fields, "time"), "%H:%M")
@@ -472,7 +495,22 @@ fn schedule_input(fields: &Fields) -> Result<ScheduleInput, Invalid> {
             "choose at least one interviewer",
         ));
     }
-    let starts_at = NaiveDateTime::new(date, time).and_utc();
+    // The form's date and time are the scheduler's local time.
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let starts_at = NaiveDateTime::new(date, time)
+        .and_local_timezone(tz)
+        .earliest()
+        .ok_or_else(|| {
+            Invalid::new(
+                "time",
+                "invalid_time",
+                format!(
+                    "{} does not exist in {zone} (the clocks change); choose another time",
+                    time.format("%H:%M")
+                ),
+            )
+        })?
+        .with_timezone(&chrono::Utc);
     Ok(ScheduleInput {
         starts_at,
         ends_at: starts_at + Duration::minutes(minutes),
@@ -492,11 +530,12 @@ pub async fn schedule(
     Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
     let id = uuid(&raw, "application")?;
-    let outcome = match schedule_input(&fields) {
+    let zone = viewer_zone(&actor);
+    let outcome = match schedule_input(&fields, &zone) {
         Ok(input) => state.app.schedule_interview(&actor, id, input).await.map(|i| {
             format!(
                 "Interview scheduled for {}; the invitations are on their way.",
-                i.starts_at.format("%Y-%m-%d %H:%M UTC")
+                prospector_core::hiring::format_in_zone(i.starts_at, &zone)
             )
         }),
         Err(invalid) => Err(invalid.into()),
@@ -660,6 +699,28 @@ pub async fn tags(
             }
         });
     done(&state, &actor, &csrf, jar, id, "tags", outcome).await
+}
+
+/// `POST /hiring/applications/{id}/time-zone`: the candidate's time zone (recruiters).
+pub async fn time_zone(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
+    Path(raw): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Result<Response, PageError> {
+    let id = uuid(&raw, "application")?;
+    let (view, _, _) = state.app.get_application(&actor, id).await?;
+    let outcome = state
+        .app
+        .set_candidate_time_zone(&actor, view.candidate.id, field(&fields, "time_zone"))
+        .await
+        .map(|c| match c.time_zone {
+            Some(tz) => format!("Interview times are now shown to the candidate in {tz}."),
+            None => "The candidate's time zone was cleared; times are shown in UTC.".to_owned(),
+        });
+    done(&state, &actor, &csrf, jar, id, "time_zone", outcome).await
 }
 
 /// `POST /hiring/applications/{id}/export`: everything stored about the candidate, as a JSON

@@ -1,6 +1,7 @@
 //! Hiring pages: the team's (`/hiring/…`, logged in) and the public careers pages (`/jobs…`).
 
 pub mod candidate;
+pub mod offer;
 pub mod public;
 pub mod staff;
 
@@ -30,6 +31,9 @@ pub fn router() -> axum::Router<AppState> {
             post(candidate::offer_action),
         )
         .route("/hiring/applications/{id}/tags", post(candidate::tags))
+        .route("/hiring/applications/{id}/time-zone", post(candidate::time_zone))
+        .route("/hiring/offers/{id}", get(offer::show))
+        .route("/hiring/offers/{id}/{action}", post(offer::decide))
         .route("/hiring/applications/{id}/export", post(candidate::export))
         .route(
             "/hiring/applications/{id}/erase",

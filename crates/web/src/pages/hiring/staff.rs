@@ -79,7 +79,7 @@ async fn jobs_page(
                 i.application_id.to_string(),
                 view.candidate.name,
                 format!("{} · {}", job.title, App::stage_name(&job, &i.stage)),
-                i.starts_at.format("%a %Y-%m-%d %H:%M UTC").to_string(),
+                prospector_core::hiring::format_in_zone(i.starts_at, &super::candidate::viewer_zone(actor)),
             ));
         }
     }

@@ -223,6 +223,9 @@ struct OrgToken {
 #[template(path = "records_account.html")]
 struct AccountPage {
     layout: Layout,
+    id: String,
+    /// The stories about this account the viewer may see.
+    stories: Vec<StoryRow>,
     name: String,
     domains: Vec<String>,
     segment: String,
@@ -247,6 +250,15 @@ struct AccountPage {
     opportunities: Vec<OppRow>,
     timeline: Vec<Entry>,
     notice: Option<String>,
+}
+
+/// A customer story on the account page.
+struct StoryRow {
+    type_label: String,
+    stage_label: String,
+    quote: String,
+    nominated: String,
+    published_url: Option<String>,
 }
 
 fn strings(v: &serde_json::Value) -> Vec<String> {
@@ -365,8 +377,26 @@ pub async fn show(
     let completeness = research.completeness();
     let stack: Vec<TechStackEntry> = research.tech_stack.clone();
     let (jar, flash) = flash::take(jar);
+    let stories = app
+        .stories_for_account(&actor, &a.id.to_string())
+        .await?
+        .into_iter()
+        .map(|s| StoryRow {
+            type_label: prospector_app::stories::label_of(&s.story_type).to_owned(),
+            stage_label: prospector_app::stories::label_of(&s.stage).to_owned(),
+            quote: s.quote.clone(),
+            nominated: format!(
+                "Nominated by {} on {}",
+                dir.name(Some(s.nominated_by)),
+                s.nominated_at.format("%-d %b %Y")
+            ),
+            published_url: s.published_url.clone(),
+        })
+        .collect();
     let page = AccountPage {
         layout: Layout::new(&actor, &csrf, "accounts", a.name.clone()),
+        id: a.id.to_string(),
+        stories,
         name: a.name.clone(),
         domains: a.domains.clone(),
         segment: segment_label(a.segment.as_deref()),

@@ -65,6 +65,15 @@ struct ExitGuide {
     section: RenderedSection,
 }
 
+/// A reason whose own handbook section differs from its status's; shown in place of the status's
+/// section when that reason is chosen.
+struct ReasonGuide {
+    status: String,
+    reason: String,
+    label: String,
+    section: RenderedSection,
+}
+
 struct OrgLine {
     name: String,
     href: String,
@@ -99,6 +108,7 @@ struct PersonPage {
     next_statuses: Vec<Choice>,
     exit_codes: Vec<&'static str>,
     reason_groups: Vec<ReasonGroup>,
+    reason_guides: Vec<ReasonGuide>,
     frameworks: Vec<FrameworkView>,
     can_convert: bool,
     aes: Vec<Choice>,
@@ -171,6 +181,34 @@ async fn page(
                     label: s.label(),
                     section,
                 })
+        })
+        .collect();
+    let exit_reasons: Vec<(String, String, String)> = exits
+        .iter()
+        .flat_map(|s| {
+            reasons
+                .choices(*s)
+                .map(|r| (s.code().to_owned(), r.code.clone(), r.label.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let pairs: Vec<(String, String)> = exit_reasons
+        .iter()
+        .map(|(s, r, _)| (s.clone(), r.clone()))
+        .collect();
+    let reason_guides = app
+        .reason_sections(&pairs)
+        .await?
+        .into_iter()
+        .filter(|g| g.own)
+        .map(|g| ReasonGuide {
+            label: exit_reasons
+                .iter()
+                .find(|(s, r, _)| *s == g.status && *r == g.reason)
+                .map_or_else(|| g.reason.clone(), |(_, _, l)| l.clone()),
+            status: g.status,
+            reason: g.reason,
+            section: g.section,
         })
         .collect();
     let answers: Answers = serde_json::from_value(p.qualification.clone()).unwrap_or_default();
@@ -302,6 +340,7 @@ async fn page(
             .map(|s| s.code())
             .collect(),
         reason_groups: reason_groups(state, actor).await?,
+        reason_guides,
         frameworks,
         can_convert,
         aes: dir.choices(&[Role::Ae], ""),

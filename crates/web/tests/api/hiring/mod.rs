@@ -2,6 +2,7 @@
 //! scorecards, offers through signed links, reports, privacy and roles — on both backends.
 
 mod apply;
+mod erase_everywhere;
 mod interviews;
 mod jobs;
 mod offers;
@@ -10,6 +11,7 @@ mod pipeline;
 mod privacy;
 mod reports;
 mod roles;
+mod zones_links_expiry;
 
 use std::path::PathBuf;
 
@@ -65,10 +67,21 @@ pub fn small_pdf() -> Vec<u8> {
 
 /// The application form with every default question answered.
 pub fn form(name: &str, email: &str, resume: Vec<u8>, file_name: &str) -> reqwest::multipart::Form {
+    form_with_phone(name, email, "+1 415 555 0100", resume, file_name)
+}
+
+/// [`form`] with a given phone number.
+pub fn form_with_phone(
+    name: &str,
+    email: &str,
+    phone: &str,
+    resume: Vec<u8>,
+    file_name: &str,
+) -> reqwest::multipart::Form {
     let mut form = reqwest::multipart::Form::new()
         .text("name", name.to_owned())
         .text("email", email.to_owned())
-        .text("phone", "+1 415 555 0100")
+        .text("phone", phone.to_owned())
         .text("links", "https://www.linkedin.com/in/example")
         .text("consent", "yes")
         .text("nickname", "");

@@ -155,11 +155,14 @@ async fn scheduling_on_the_candidate_page_lists_the_interview_and_mails_the_invi
     .await;
     let html = followed(&app, &rita, r, &page).await;
     assert!(
-        html.contains("Interview scheduled for 2026-03-03 14:00 UTC"),
+        html.contains("Interview scheduled for Tue 3 Mar 2026, 14:00 UTC"),
         "flash notice"
     );
     let listed = part(&html, "interviews");
-    assert!(listed.contains("Tue 2026-03-03 14:00 – 14:45 UTC"), "{listed}");
+    assert!(
+        listed.contains("Tue 3 Mar 2026, 14:00 UTC – 14:45 UTC"),
+        "{listed}"
+    );
     assert!(listed.contains("Ann Interviewer, Bob Interviewer"));
     assert!(listed.contains("https://meet.example.com/abc"));
     // The notice shows once.
@@ -246,7 +249,7 @@ async fn scorecards_stay_hidden_until_the_interviewer_submits_and_a_second_submi
         mine.contains(&format!("href=\"{page}\">Ada Lovelace</a>")),
         "{mine}"
     );
-    assert!(mine.contains("Tue 2026-03-03 14:00 UTC"));
+    assert!(mine.contains("Tue 3 Mar 2026, 14:00 UTC"));
 
     // Bob's form rates the job's attributes with the four recommendations.
     let (_, html) = get(&app, &bob_browser, &page).await;
