@@ -9,6 +9,7 @@ mod handbook;
 mod hiring;
 mod http;
 mod import;
+mod import_pages;
 mod inbound;
 mod mail;
 mod records;

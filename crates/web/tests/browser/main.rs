@@ -5,6 +5,7 @@
 //! suite covers both backends.
 
 mod driver;
+mod imports;
 mod phone;
 mod records;
 mod session;
