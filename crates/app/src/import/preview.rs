@@ -9,13 +9,14 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use prospector_core::Invalid;
+use prospector_core::import::fields::ValueKind;
 use prospector_core::import::mapping::ColumnTarget;
 use prospector_core::import::{Field, MappedRow, ObjectKind, Value};
 use prospector_store::import::ImportProblem;
 use serde::Serialize;
 
 use super::rows::{draft, problem_of};
-use super::{ImportOptions, file_summary, open_source, preset_code, require_import};
+use super::{ImportOptions, Source, file_summary, open_source, preset_code, require_import};
 use crate::{Actor, App, AppError, AppResult};
 
 /// Problems listed in a preview; the rest are counted (the full list is the import's report).
@@ -68,8 +69,54 @@ pub struct ImportPreview {
     pub issues_total: u64,
     /// Our fields a column of this object can fill, for the mapping editor.
     pub fields: Vec<&'static str>,
-    /// Picklist values with no mapping, `field: value` → rows.
-    pub unmapped_values: BTreeMap<String, u64>,
+    /// Picklist values with no mapping of ours, and those the user mapped, for the value editor.
+    pub picklist_choices: Vec<PicklistChoice>,
+}
+
+/// A picklist value of the file and what it becomes.
+#[derive(Debug, Clone, Serialize)]
+pub struct PicklistChoice {
+    /// The list (`lead_status`, `opportunity_stage`, …).
+    pub list: &'static str,
+    /// The value as the file writes it.
+    pub value: String,
+    /// Rows with it that have no mapping (0 once the user mapped it).
+    pub rows: u64,
+    /// Our codes it may become.
+    pub codes: &'static [&'static str],
+    /// The user's choice, if any.
+    pub chosen: Option<String>,
+}
+
+/// The unmapped values of the file plus the user's own value mappings.
+fn picklist_choices(source: &Source, options: &ImportOptions) -> Vec<PicklistChoice> {
+    let mut out = Vec::new();
+    for (kind, entries) in &options.mapping.picklists.lists {
+        for (value, code) in entries {
+            out.push(PicklistChoice {
+                list: kind.code(),
+                value: value.clone(),
+                rows: 0,
+                codes: kind.codes(),
+                chosen: Some(code.clone()),
+            });
+        }
+    }
+    if let Source::Csv(csv) = source {
+        for ((field, value), rows) in &csv.summary().unmapped_values {
+            let Some(ValueKind::Picklist(kind)) = Field::from_code(field).map(Field::kind) else {
+                continue;
+            };
+            out.push(PicklistChoice {
+                list: kind.code(),
+                value: value.clone(),
+                rows: *rows,
+                codes: kind.codes(),
+                chosen: None,
+            });
+        }
+    }
+    out
 }
 
 impl App {
@@ -155,7 +202,8 @@ impl App {
             }
             note(found, &mut problems);
         }
-        let (_, unmapped_values, encoding, delimiter) = file_summary(&source);
+        let (_, _, encoding, delimiter) = file_summary(&source);
+        let picklist_choices = picklist_choices(&source, options);
         Ok(ImportPreview {
             object: object.code().to_owned(),
             preset: preset_code(mapping.preset()).to_owned(),
@@ -172,7 +220,7 @@ impl App {
                 .filter(|f| f.applies_to(object))
                 .map(|f| f.code())
                 .collect(),
-            unmapped_values,
+            picklist_choices,
         })
     }
 }

@@ -234,9 +234,9 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
 
 async fn an_edited_mapping_is_previewed_and_a_clash_is_shown_next_to_the_column(db: TestDb) {
     let (app, browser) = logged_in_admin(db).await;
-    let csv = "Id,Vorname,Nachname,E-Mail,Firma\n\
-               00Q1,Ada,Lovelace,ada@example.com,Analytical Engines\n\
-               00Q2,Alan,Turing,alan@example.com,Bletchley\n";
+    let csv = "Id,Vorname,Nachname,E-Mail,Firma,Status\n\
+               00Q1,Ada,Lovelace,ada@example.com,Analytical Engines,Lauwarm\n\
+               00Q2,Alan,Turing,alan@example.com,Bletchley,MQL\n";
     let r = upload(&app, &browser, "leads.csv", csv.as_bytes().to_vec(), "lead").await;
     let preview_path = location(&r);
     let (_, html) = get_text(&app, &browser, &preview_path).await;
@@ -245,9 +245,14 @@ async fn an_edited_mapping_is_previewed_and_a_clash_is_shown_next_to_the_column(
         html.contains(r#"<select id="map-2" name="map:Vorname">"#),
         "{html}"
     );
+    // A status of the file's own that is not ours: listed with its rows, to be chosen.
+    let values = visible(table(&html, "preview-values"));
+    assert!(values.contains("lead_status Lauwarm 1 Leave out"), "{values}");
     let csrf = csrf_in(&html);
     let mapping = |first: &'static str| {
         vec![
+            ("map:Status", "status".to_owned()),
+            ("pick:lead_status:Lauwarm", "qualifying".to_owned()),
             ("csrf_token", csrf.clone()),
             ("action", "preview".to_owned()),
             ("map:Id", "external_id".to_owned()),
@@ -267,6 +272,10 @@ async fn an_edited_mapping_is_previewed_and_a_clash_is_shown_next_to_the_column(
     let (_, html) = get_text(&app, &browser, &preview_path).await;
     assert!(html.contains(r#"<option value="first_name" selected>"#), "{html}");
     assert!(html.contains(r#"<option value="email" selected>"#));
+    let values = visible(table(&html, "preview-values"));
+    assert!(values.contains("lead_status Lauwarm mapped"), "{values}");
+    assert!(html.contains(r#"<option value="qualifying" selected>"#));
+    assert!(!html.contains("id=\"preview-problems\""), "no problems are left");
 
     // Two columns for one field: refused, the message next to the second, the old mapping kept.
     let r = browser
@@ -322,6 +331,17 @@ async fn an_edited_mapping_is_previewed_and_a_clash_is_shown_next_to_the_column(
         .get("v")
         .unwrap();
     assert_eq!(first, "Ada");
+    let status: String = app
+        .store
+        .reader()
+        .fetch_one(query(
+            "SELECT status AS v FROM people WHERE email = 'ada@example.com'",
+        ))
+        .await
+        .unwrap()
+        .get("v")
+        .unwrap();
+    assert_eq!(status, "qualifying", "the value mapped on the page");
 }
 
 async fn a_file_that_cannot_be_imported_is_refused_next_to_the_file_field(db: TestDb) {

@@ -16,7 +16,7 @@ use axum::{Extension, Form, Json};
 use axum_extra::extract::cookie::CookieJar;
 use prospector_app::import::background::is_running_here;
 use prospector_app::import::csv_cell;
-use prospector_app::import::preview::ImportPreview;
+use prospector_app::import::preview::{ImportPreview, PicklistChoice};
 use prospector_app::{Actor, AppError};
 use prospector_core::Invalid;
 use prospector_core::import::ObjectKind;
@@ -269,7 +269,7 @@ struct PreviewPage {
     fields: Vec<&'static str>,
     problems: Vec<ImportProblem>,
     more_problems: u64,
-    unmapped_values: Vec<(String, u64)>,
+    picklists: Vec<PicklistChoice>,
     error: Option<String>,
 }
 
@@ -337,7 +337,7 @@ fn preview_page(
         fields: preview.fields.clone(),
         more_problems: (preview.refused_total + preview.issues_total).saturating_sub(listed),
         problems: preview.problems,
-        unmapped_values: preview.unmapped_values.into_iter().collect(),
+        picklists: preview.picklist_choices,
         error: if error_field.starts_with("mapping.") { None } else { error },
     }
 }
@@ -388,6 +388,7 @@ pub async fn choose(
     let previous = upload.choices.clone();
     let mut action = "preview";
     let mut columns = BTreeMap::new();
+    let mut picklists: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for (name, value) in &fields {
         match name.as_str() {
             "action" if value == "start" => action = "start",
@@ -396,6 +397,14 @@ pub async fn choose(
             _ => {
                 if let Some(header) = name.strip_prefix("map:") {
                     columns.insert(header.to_owned(), value.clone());
+                } else if let Some((list, from)) =
+                    name.strip_prefix("pick:").and_then(|rest| rest.split_once(':'))
+                    && !value.is_empty()
+                {
+                    picklists
+                        .entry(list.to_owned())
+                        .or_default()
+                        .insert(from.to_owned(), value.clone());
                 }
             }
         }
@@ -405,6 +414,8 @@ pub async fn choose(
     }
     if !columns.is_empty() {
         upload.choices.columns = columns;
+        // The value editor is part of the same form: what is not chosen there is not mapped.
+        upload.choices.picklists = picklists;
     }
     let options = upload.choices.options();
     let checked = state.app.import_header_check(&actor, &upload.file(), &options).await;

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use prospector_app::AppError;
 use prospector_app::import::ImportOptions;
 use prospector_core::Invalid;
+use prospector_core::import::picklists::{PicklistKind, PicklistMaps};
 use prospector_core::import::{ObjectKind, Preset, UserMapping};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
@@ -41,6 +42,9 @@ pub struct Choices {
     pub strict: bool,
     /// Header → field code, `custom` or `ignore`, as edited on the preview.
     pub columns: BTreeMap<String, String>,
+    /// Picklist (`lead_status`, …) → the file's value → our code, as edited on the preview.
+    #[serde(default)]
+    pub picklists: BTreeMap<String, BTreeMap<String, String>>,
     /// Records the preview counted (the job's total).
     pub rows_total: Option<u64>,
 }
@@ -53,7 +57,16 @@ impl Choices {
             preset: preset_of(&self.preset),
             mapping: UserMapping {
                 columns: self.columns.clone(),
-                ..UserMapping::default()
+                picklists: PicklistMaps {
+                    lists: self
+                        .picklists
+                        .iter()
+                        .filter_map(|(list, values)| {
+                            let kind: PicklistKind = serde_json::from_value(serde_json::Value::String(list.clone())).ok()?;
+                            Some((kind, values.clone()))
+                        })
+                        .collect(),
+                },
             },
             strict: self.strict,
             owner_email: Some(self.owner_email.trim().to_owned()).filter(|e| !e.is_empty()),
