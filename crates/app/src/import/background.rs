@@ -106,10 +106,10 @@ impl App {
                 .map_err(|_| AppError::Internal("import registry poisoned".into()))?;
             if !set.insert(id) {
                 return Err(AppError::Conflict {
-                code: "already_running",
-                message: "this import is running already".into(),
-                field: None,
-            });
+                    code: "already_running",
+                    message: "this import is running already".into(),
+                    field: None,
+                });
             }
         }
         let app = self.clone();

@@ -184,8 +184,8 @@ impl App {
                 Err(error) => (error.line, None, vec![problem_of(&error, true)]),
                 Ok(mapped) => {
                     let line = mapped.line;
-                    let cells = (preview_rows.len() < rows)
-                        .then(|| cells_of(&mapped, &mapping, columns.len()));
+                    let cells =
+                        (preview_rows.len() < rows).then(|| cells_of(&mapped, &mapping, columns.len()));
                     let found = match draft(&mapping, mapped) {
                         Ok(d) => d.issues,
                         Err(problem) => vec![*problem],

@@ -124,7 +124,9 @@ async fn assert_whole_batches(url: &str, rows: i64) -> i64 {
     .await
     .unwrap();
     assert_eq!(people, kept, "rows and progress disagree");
-    let problems = scalar(url, "SELECT COUNT(*) AS n FROM import_errors").await.unwrap();
+    let problems = scalar(url, "SELECT COUNT(*) AS n FROM import_errors")
+        .await
+        .unwrap();
     let reported = scalar(
         url,
         "SELECT MAX(refused + duplicates + issues) AS n FROM import_jobs",
@@ -208,7 +210,10 @@ async fn a_killed_import_resumes_to_the_same_result_as_a_clean_one(db: TestDb) {
     let duplicates = scalar(&db.url, "SELECT MAX(duplicates) AS n FROM import_jobs")
         .await
         .unwrap();
-    assert!(duplicates >= rows / 1009 - 1, "near-duplicates were merged: {duplicates}");
+    assert!(
+        duplicates >= rows / 1009 - 1,
+        "near-duplicates were merged: {duplicates}"
+    );
     assert_eq!(people, rows - bad - duplicates);
     assert_eq!(
         scalar(&db.url, "SELECT COUNT(DISTINCT email) AS n FROM people").await,

@@ -140,7 +140,10 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     assert!(facts.contains("Values that will be left out 1"), "{facts}");
     // Each bad row by line and column, in file order.
     let problems = visible(table(&html, "preview-problems"));
-    assert!(problems.contains("Line Column Header Problem Effect 3 6 "), "{problems}");
+    assert!(
+        problems.contains("Line Column Header Problem Effect 3 6 "),
+        "{problems}"
+    );
     assert!(problems.contains("4 5 Description"), "{problems}");
     assert!(problems.contains("5 3 CloseDate"), "{problems}");
     assert!(problems.contains("value left out"), "{problems}");
@@ -149,7 +152,10 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     assert!(columns.contains("Line 2 Line 3 left out"), "{columns}");
     assert!(columns.contains("2 Name"), "{columns}");
     assert!(columns.contains("Good one"), "{columns}");
-    assert!(html.contains(r#"<option value="close_date" selected>"#), "CloseDate maps to close_date");
+    assert!(
+        html.contains(r#"<option value="close_date" selected>"#),
+        "CloseDate maps to close_date"
+    );
 
     // Start it from the page.
     let csrf = csrf_in(&html);
@@ -227,7 +233,10 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     // The list shows it, and the preview of a started upload leads to its job.
     let (_, list) = get_text(&app, &browser, "/imports").await;
     let list = visible(table(&list, "imports-table"));
-    assert!(list.contains("opportunities.csv opportunity Done 6 4 0 2"), "{list}");
+    assert!(
+        list.contains("opportunities.csv opportunity Done 6 4 0 2"),
+        "{list}"
+    );
     let r = browser.get(app.url(&preview_path)).send().await.unwrap();
     assert_eq!(location(&r), job_path);
 }
@@ -353,7 +362,14 @@ async fn a_file_that_cannot_be_imported_is_refused_next_to_the_file_field(db: Te
     assert!(html.contains(r#"id="im-file-error""#), "{html}");
     assert!(visible(&html).contains("not a CSV or JSON"), "{html}");
 
-    let r = upload(&app, &browser, "colours.csv", b"colour,size\nred,L\n".to_vec(), "lead").await;
+    let r = upload(
+        &app,
+        &browser,
+        "colours.csv",
+        b"colour,size\nred,L\n".to_vec(),
+        "lead",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains(r#"id="im-file-error""#));

@@ -38,7 +38,9 @@ async fn wait_text(client: &Client, css: &str, expected: &str, within: Duration)
 }
 
 fn number(text: &str) -> i64 {
-    text.trim().parse().unwrap_or_else(|_| panic!("not a number: {text:?}"))
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {text:?}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

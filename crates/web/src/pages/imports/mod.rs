@@ -42,9 +42,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/imports", get(list))
         .route(
             "/imports/new",
-            get(new_form).merge(
-                post(receive).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024)),
-            ),
+            get(new_form)
+                .merge(post(receive).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))),
         )
         .route("/imports/uploads/{id}", get(preview).post(choose))
         .route("/imports/{id}", get(job))
@@ -161,7 +160,10 @@ const OBJECTS: [(&str, &str); 6] = [
 ];
 const PRESETS: [(&str, &str); 4] = [
     ("auto", "Detect from the columns"),
-    ("salesforce", "Salesforce (API names, report labels or snake_case)"),
+    (
+        "salesforce",
+        "Salesforce (API names, report labels or snake_case)",
+    ),
     ("hubspot", "HubSpot export"),
     ("pipedrive", "Pipedrive export"),
 ];
@@ -227,7 +229,9 @@ pub async fn receive(
         upload.discard();
         let err = match err {
             AppError::Invalid(invalid) if invalid.field == "file" => AppError::Invalid(invalid),
-            AppError::Invalid(invalid) => AppError::Invalid(Invalid::new("file", invalid.code, invalid.message)),
+            AppError::Invalid(invalid) => {
+                AppError::Invalid(Invalid::new("file", invalid.code, invalid.message))
+            }
             other => other,
         };
         return refused(err);
@@ -298,7 +302,8 @@ fn preview_page(
                 .iter()
                 .map(|r| r.cells.get(i).cloned().unwrap_or_default())
                 .collect(),
-            error: (error_field == format!("mapping.{}", c.header)).then(|| error.clone().unwrap_or_default()),
+            error: (error_field == format!("mapping.{}", c.header))
+                .then(|| error.clone().unwrap_or_default()),
         })
         .collect();
     let listed = preview.problems.len() as u64;
@@ -307,7 +312,12 @@ fn preview_page(
         .find(|(code, _)| *code == preview.object)
         .map_or("Records", |(_, label)| label);
     PreviewPage {
-        layout: Layout::new(actor, csrf, "admin", format!("Preview {}", upload.choices.file_name)),
+        layout: Layout::new(
+            actor,
+            csrf,
+            "admin",
+            format!("Preview {}", upload.choices.file_name),
+        ),
         id: upload.id.to_string(),
         file_name: upload.choices.file_name.clone(),
         object_label,
@@ -338,7 +348,11 @@ fn preview_page(
         more_problems: (preview.refused_total + preview.issues_total).saturating_sub(listed),
         problems: preview.problems,
         picklists: preview.picklist_choices,
-        error: if error_field.starts_with("mapping.") { None } else { error },
+        error: if error_field.starts_with("mapping.") {
+            None
+        } else {
+            error
+        },
     }
 }
 
@@ -355,12 +369,7 @@ pub async fn preview(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let mut upload = open_upload(&id)?;
-    if state
-        .app
-        .import_run(&actor, upload.id, 0)
-        .await
-        .is_ok()
-    {
+    if state.app.import_run(&actor, upload.id, 0).await.is_ok() {
         // Already started: the job page is where it is now.
         return Ok(Redirect::to(&format!("/imports/{}", upload.id)).into_response());
     }
@@ -418,7 +427,10 @@ pub async fn choose(
         upload.choices.picklists = picklists;
     }
     let options = upload.choices.options();
-    let checked = state.app.import_header_check(&actor, &upload.file(), &options).await;
+    let checked = state
+        .app
+        .import_header_check(&actor, &upload.file(), &options)
+        .await;
     if let Err(err) = &checked {
         // Show the preview as it was, with the refusal next to the column it is about.
         let good = Upload {

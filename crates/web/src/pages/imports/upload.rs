@@ -62,7 +62,8 @@ impl Choices {
                         .picklists
                         .iter()
                         .filter_map(|(list, values)| {
-                            let kind: PicklistKind = serde_json::from_value(serde_json::Value::String(list.clone())).ok()?;
+                            let kind: PicklistKind =
+                                serde_json::from_value(serde_json::Value::String(list.clone())).ok()?;
                             Some((kind, values.clone()))
                         })
                         .collect(),
@@ -105,10 +106,10 @@ impl Upload {
     /// Reads upload `id`, or `NotFound`.
     pub fn open(id: Uuid) -> Result<Upload, AppError> {
         let dir = root().join(id.to_string());
-        let text = std::fs::read(dir.join("upload.json"))
-            .map_err(|_| AppError::NotFound("uploaded file".into()))?;
-        let choices: Choices = serde_json::from_slice(&text)
-            .map_err(|e| AppError::Internal(format!("upload {id}: {e}")))?;
+        let text =
+            std::fs::read(dir.join("upload.json")).map_err(|_| AppError::NotFound("uploaded file".into()))?;
+        let choices: Choices =
+            serde_json::from_slice(&text).map_err(|e| AppError::Internal(format!("upload {id}: {e}")))?;
         Ok(Upload { id, dir, choices })
     }
 
