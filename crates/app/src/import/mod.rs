@@ -3,7 +3,9 @@
 //! duplicates with the matcher in bulk, upserts by external id and writes in batches — each batch
 //! with the job's progress in one transaction, so a killed import resumes without duplicates.
 
+pub mod background;
 pub mod export;
+pub mod preview;
 mod rows;
 
 use std::collections::{BTreeMap, HashMap};

@@ -38,16 +38,23 @@ fn word(mut n: usize) -> String {
         .collect()
 }
 
+/// `rows` leads; every 997th has no name (refused, with a problem in the report) and every
+/// 1,009th repeats an earlier person's email under a new Id (a duplicate the matcher merges).
 fn leads(path: &Path, rows: usize) {
     let mut text = String::from("Id,FirstName,LastName,Email,Company,Country\n");
     for i in 0..rows {
+        if i % 997 == 996 {
+            writeln!(text, "00Q{i:09},,,,Company {},US", i % 301).unwrap();
+            continue;
+        }
+        let email_of = if i % 1009 == 1008 { i - 500 } else { i };
         writeln!(
             text,
-            "00Q{i:09},{},{}son,p{i}@company{}.com,Company {},US",
-            word(i),
-            word(i * 7 + 3),
-            i % 301,
-            i % 301
+            "00Q{i:09},{},{}son,p{email_of}@company{}.com,Company {},US",
+            word(email_of),
+            word(email_of * 7 + 3),
+            email_of % 301,
+            email_of % 301
         )
         .unwrap();
     }
@@ -64,20 +71,19 @@ async fn scalar(url: &str, sql: &'static str) -> Option<i64> {
     value
 }
 
-async fn a_killed_import_resumes_to_the_same_result_as_a_clean_one(db: TestDb) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("leads.csv");
-    let rows = 20_000;
-    leads(&file, rows);
+const BATCH: i64 = 250;
 
-    let mut child = prospector(&db.url)
+/// Starts an import of `file` and SIGKILLs it once the job has committed more than `after` rows;
+/// returns the rows committed when it was killed.
+async fn import_and_kill(url: &str, file: &Path, after: i64) -> i64 {
+    let mut child = prospector(url)
         .args([
             "import",
             file.to_str().unwrap(),
             "--object",
             "lead",
             "--batch-size",
-            "250",
+            &BATCH.to_string(),
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -86,35 +92,69 @@ async fn a_killed_import_resumes_to_the_same_result_as_a_clean_one(db: TestDb) {
     let deadline = Instant::now() + Duration::from_secs(300);
     let mut killed_at = None;
     while Instant::now() < deadline {
-        let done = scalar(&db.url, "SELECT MAX(rows_done) AS n FROM import_jobs")
+        let done = scalar(url, "SELECT MAX(rows_done) AS n FROM import_jobs")
             .await
             .unwrap_or(0);
-        if done > 0 {
-            child.kill().unwrap(); // SIGKILL
+        if done > after {
+            child.kill().unwrap(); // SIGKILL: no destructor, no rollback by us
             killed_at = Some(done);
             break;
         }
         if child.try_wait().unwrap().is_some() {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let _ = child.wait();
-    let killed_at = killed_at.expect("the import committed a batch before the deadline");
-    assert!(killed_at < rows as i64, "killed after the import had finished");
-    // Whole batches only: progress and rows commit together.
-    let people = scalar(&db.url, "SELECT COUNT(*) AS n FROM people").await.unwrap();
-    let done = scalar(&db.url, "SELECT MAX(rows_done) AS n FROM import_jobs")
+    killed_at.expect("the import committed a batch past the mark before it finished")
+}
+
+/// What a killed import leaves: whole batches only, rows and progress committed together.
+async fn assert_whole_batches(url: &str, rows: i64) -> i64 {
+    let done = scalar(url, "SELECT MAX(rows_done) AS n FROM import_jobs")
         .await
         .unwrap();
+    assert!(done < rows, "killed after the import had finished");
+    assert_eq!(done % BATCH, 0, "a half-written batch: {done} rows done");
+    let people = scalar(url, "SELECT COUNT(*) AS n FROM people").await.unwrap();
     let kept = scalar(
-        &db.url,
+        url,
         "SELECT MAX(rows_done - duplicates - refused) AS n FROM import_jobs",
     )
     .await
     .unwrap();
-    assert_eq!(done % 250, 0, "a half-written batch: {done} rows done");
     assert_eq!(people, kept, "rows and progress disagree");
+    let problems = scalar(url, "SELECT COUNT(*) AS n FROM import_errors")
+        .await
+        .unwrap();
+    let reported = scalar(
+        url,
+        "SELECT MAX(refused + duplicates + issues) AS n FROM import_jobs",
+    )
+    .await
+    .unwrap();
+    assert_eq!(problems, reported, "problems of a batch commit with the batch");
+    done
+}
+
+async fn a_killed_import_resumes_to_the_same_result_as_a_clean_one(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leads.csv");
+    let rows = 20_000;
+    leads(&file, rows);
+    let rows = rows as i64;
+
+    // Killed twice: right after its first batch, then again after a resumed run got further.
+    import_and_kill(&db.url, &file, 0).await;
+    let first = assert_whole_batches(&db.url, rows).await;
+    import_and_kill(&db.url, &file, first + 4 * BATCH).await;
+    let second = assert_whole_batches(&db.url, rows).await;
+    assert!(second > first);
+    assert_eq!(
+        scalar(&db.url, "SELECT COUNT(*) AS n FROM import_jobs").await,
+        Some(1),
+        "the second run resumed the first job"
+    );
 
     let output = prospector(&db.url)
         .args([
@@ -125,7 +165,7 @@ async fn a_killed_import_resumes_to_the_same_result_as_a_clean_one(db: TestDb) {
             "--resume",
             "--json",
             "--batch-size",
-            "250",
+            &BATCH.to_string(),
         ])
         .output()
         .unwrap();
@@ -135,8 +175,9 @@ async fn a_killed_import_resumes_to_the_same_result_as_a_clean_one(db: TestDb) {
         String::from_utf8_lossy(&output.stderr)
     );
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(summary["resumed_from"].as_i64().unwrap() >= done, "{summary}");
-    assert_eq!(summary["counts"]["rows"], rows as i64, "{summary}");
+    assert!(summary["resumed_from"].as_i64().unwrap() >= second, "{summary}");
+    assert_eq!(summary["counts"]["rows"], rows, "{summary}");
+    assert_eq!(summary["status"], "done", "{summary}");
 
     let clean = TestDb::new(match db.backend {
         prospector_testkit::Backend::Sqlite => prospector_testkit::Backend::Sqlite,
@@ -154,11 +195,35 @@ async fn a_killed_import_resumes_to_the_same_result_as_a_clean_one(db: TestDb) {
         "SELECT COUNT(*) AS n FROM people",
         "SELECT COUNT(DISTINCT email) AS n FROM people",
         "SELECT COUNT(*) AS n FROM external_ids",
+        "SELECT COUNT(DISTINCT external_id) AS n FROM external_ids",
         "SELECT COUNT(*) AS n FROM search_docs",
+        "SELECT COUNT(*) AS n FROM import_errors",
+        "SELECT MAX(created) AS n FROM import_jobs",
+        "SELECT MAX(duplicates) AS n FROM import_jobs",
+        "SELECT MAX(refused) AS n FROM import_jobs",
     ] {
         assert_eq!(scalar(&db.url, sql).await, scalar(&clean.url, sql).await, "{sql}");
     }
-    assert!(scalar(&db.url, "SELECT COUNT(*) AS n FROM people").await.unwrap() > 0);
+    // Every good row exactly once: each person once, each problem reported once.
+    let bad = rows / 997;
+    let people = scalar(&db.url, "SELECT COUNT(*) AS n FROM people").await.unwrap();
+    let duplicates = scalar(&db.url, "SELECT MAX(duplicates) AS n FROM import_jobs")
+        .await
+        .unwrap();
+    assert!(
+        duplicates >= rows / 1009 - 1,
+        "near-duplicates were merged: {duplicates}"
+    );
+    assert_eq!(people, rows - bad - duplicates);
+    assert_eq!(
+        scalar(&db.url, "SELECT COUNT(DISTINCT email) AS n FROM people").await,
+        Some(people)
+    );
+    assert_eq!(
+        scalar(&db.url, "SELECT COUNT(DISTINCT line) AS n FROM import_errors").await,
+        Some(bad + duplicates),
+        "each bad or duplicate row reported once"
+    );
 }
 
 async fn exit_codes_and_the_report_beside_the_file(db: TestDb) {

@@ -6,6 +6,7 @@ pub mod flash;
 pub mod handbook;
 pub mod handbook_links;
 pub mod hiring;
+pub mod imports;
 pub mod inbound;
 pub mod login;
 pub mod mailboxes;
@@ -270,6 +271,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings/tokens", get(tokens::own_list).post(tokens::own_create))
         .route("/settings/tokens/{id}/revoke", post(tokens::own_revoke))
         .merge(hiring::router())
+        .merge(imports::router())
         .route("/settings/mailboxes", get(mailboxes::show).post(mailboxes::save))
         .route("/settings/mailboxes/{id}/sync", post(mailboxes::sync_now))
 }

@@ -10,6 +10,7 @@ mod handbook_places;
 mod hiring;
 mod http;
 mod import;
+mod import_pages;
 mod inbound;
 mod mail;
 mod records;

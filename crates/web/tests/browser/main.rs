@@ -6,6 +6,7 @@
 
 mod driver;
 mod hiring_approval;
+mod imports;
 mod phone;
 mod records;
 mod session;

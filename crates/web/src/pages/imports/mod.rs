@@ -1,0 +1,670 @@
+//! Import pages: past imports, the upload form, the preview with its editable column mapping,
+//! and the job page whose progress updates while the import runs (it polls a small JSON
+//! endpoint), ending with the error report and a link to the records.
+
+pub mod upload;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Json};
+use axum_extra::extract::cookie::CookieJar;
+use prospector_app::import::background::is_running_here;
+use prospector_app::import::csv_cell;
+use prospector_app::import::preview::{ImportPreview, PicklistChoice};
+use prospector_app::{Actor, AppError};
+use prospector_core::Invalid;
+use prospector_core::import::ObjectKind;
+use prospector_store::import::{ImportJob, ImportProblem};
+use serde::Serialize;
+use uuid::Uuid;
+
+use self::upload::Upload;
+use super::flash::{self, Flash};
+use super::{Layout, PageError};
+use crate::auth::PageActor;
+use crate::csrf::CsrfToken;
+use crate::state::AppState;
+
+/// Rows of the file shown in the preview.
+const PREVIEW_ROWS: usize = 5;
+/// Problems listed on the job page (the CSV report has them all).
+const JOB_PROBLEMS: i64 = 200;
+
+/// The import routes.
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/imports", get(list))
+        .route(
+            "/imports/new",
+            get(new_form)
+                .merge(post(receive).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))),
+        )
+        .route("/imports/uploads/{id}", get(preview).post(choose))
+        .route("/imports/{id}", get(job))
+        .route("/imports/{id}/progress", get(progress))
+        .route("/imports/{id}/errors.csv", get(errors_csv))
+        .route("/imports/{id}/resume", post(resume))
+}
+
+fn parse_id(id: &str, what: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(id).map_err(|_| PageError(AppError::NotFound(what.into())))
+}
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn status_label(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "running" => ("Running", "info"),
+        "done" => ("Done", "ok"),
+        "rejected" => ("Rejected (strict)", "err"),
+        "failed" => ("Failed", "err"),
+        _ => ("Unknown", "muted"),
+    }
+}
+
+/// Where the records of an object are listed.
+fn records_href(object: &str) -> (&'static str, &'static str) {
+    match ObjectKind::parse(object) {
+        Some(ObjectKind::Lead) => ("/leads", "leads"),
+        Some(ObjectKind::Contact) => ("/contacts", "contacts"),
+        Some(ObjectKind::Account) => ("/accounts", "accounts"),
+        Some(ObjectKind::Opportunity) => ("/opportunities", "opportunities"),
+        _ => ("/today", "tasks"),
+    }
+}
+
+struct JobRow {
+    id: String,
+    file_name: String,
+    object: String,
+    status: &'static str,
+    status_class: &'static str,
+    rows: String,
+    created: i64,
+    updated: i64,
+    refused: i64,
+    started: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "imports_list.html")]
+struct ListPage {
+    layout: Layout,
+    jobs: Vec<JobRow>,
+    notice: Option<String>,
+}
+
+/// `GET /imports`: past imports, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let jobs = state.app.import_jobs(&actor, 200).await?;
+    let (jar, flash) = flash::take(jar);
+    let page = ListPage {
+        layout: Layout::new(&actor, &csrf, "admin", "Imports"),
+        jobs: jobs
+            .iter()
+            .map(|j| {
+                let (status, status_class) = status_label(&j.status);
+                JobRow {
+                    id: j.id.to_string(),
+                    file_name: j.file_name.clone(),
+                    object: j.object.clone(),
+                    status,
+                    status_class,
+                    rows: match j.rows_total {
+                        Some(total) if j.status == "running" => format!("{} of {total}", j.rows_done),
+                        _ => j.rows_done.to_string(),
+                    },
+                    created: j.created,
+                    updated: j.updated,
+                    refused: j.refused,
+                    started: when(j.created_at),
+                }
+            })
+            .collect(),
+        notice: flash.notice,
+    };
+    Ok((jar, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "imports_new.html")]
+struct NewPage {
+    layout: Layout,
+    objects: Vec<(&'static str, &'static str)>,
+    presets: Vec<(&'static str, &'static str)>,
+    /// Field the error is about (`file`, `object`, …), and the message.
+    error_field: String,
+    error: Option<String>,
+}
+
+const OBJECTS: [(&str, &str); 6] = [
+    ("auto", "Detect from the columns"),
+    ("lead", "Leads"),
+    ("contact", "Contacts"),
+    ("account", "Accounts"),
+    ("opportunity", "Opportunities"),
+    ("task", "Tasks and activities"),
+];
+const PRESETS: [(&str, &str); 4] = [
+    ("auto", "Detect from the columns"),
+    (
+        "salesforce",
+        "Salesforce (API names, report labels or snake_case)",
+    ),
+    ("hubspot", "HubSpot export"),
+    ("pipedrive", "Pipedrive export"),
+];
+
+fn new_page(actor: &Actor, csrf: &CsrfToken, error: Option<&AppError>) -> NewPage {
+    let (error_field, error) = match error {
+        None => (String::new(), None),
+        Some(AppError::Invalid(invalid)) => (invalid.field.clone(), Some(invalid.message.clone())),
+        Some(other) => (String::new(), Some(crate::error::classify(other).2)),
+    };
+    NewPage {
+        layout: Layout::new(actor, csrf, "admin", "New import"),
+        objects: OBJECTS.to_vec(),
+        presets: PRESETS.to_vec(),
+        error_field,
+        error,
+    }
+}
+
+/// `GET /imports/new`: the upload form.
+pub async fn new_form(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+) -> Result<Response, PageError> {
+    // Only those who may import see the form.
+    state.app.import_jobs(&actor, 1).await?;
+    Ok(new_page(&actor, &csrf, None).into_response())
+}
+
+/// `POST /imports/new` (multipart; the CSRF token rides in the query): stores the file, checks
+/// that it can be read at all, and shows its preview.
+pub async fn receive(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, PageError> {
+    state.app.import_jobs(&actor, 1).await?;
+    let refused = |err: AppError| {
+        let status = crate::error::classify(&err).0;
+        Ok((status, new_page(&actor, &csrf, Some(&err))).into_response())
+    };
+    let form = match form {
+        Ok(f) => f,
+        Err(rejection) => {
+            return refused(AppError::BadRequest {
+                code: "bad_form",
+                message: format!("the form could not be read: {}", rejection.body_text()),
+            });
+        }
+    };
+    let id = prospector_core::ids::uuid_v7_at(state.app.now());
+    let upload = match upload::receive(id, form).await {
+        Ok(u) => u,
+        Err(err) => return refused(err),
+    };
+    if let Err(err) = state
+        .app
+        .import_header_check(&actor, &upload.file(), &upload.choices.options())
+        .await
+    {
+        upload.discard();
+        let err = match err {
+            AppError::Invalid(invalid) if invalid.field == "file" => AppError::Invalid(invalid),
+            AppError::Invalid(invalid) => {
+                AppError::Invalid(Invalid::new("file", invalid.code, invalid.message))
+            }
+            other => other,
+        };
+        return refused(err);
+    }
+    Ok(Redirect::to(&format!("/imports/uploads/{id}")).into_response())
+}
+
+struct ColumnRow {
+    column: usize,
+    header: String,
+    target: String,
+    /// The value of this column in each previewed row.
+    samples: Vec<String>,
+    error: Option<String>,
+}
+
+struct LineHead {
+    line: u64,
+    refused: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "imports_preview.html")]
+struct PreviewPage {
+    layout: Layout,
+    id: String,
+    file_name: String,
+    object_label: &'static str,
+    preset: String,
+    encoding: String,
+    delimiter: String,
+    strict: bool,
+    owner_email: String,
+    rows_total: u64,
+    refused_total: u64,
+    issues_total: u64,
+    lines: Vec<LineHead>,
+    columns: Vec<ColumnRow>,
+    fields: Vec<&'static str>,
+    problems: Vec<ImportProblem>,
+    more_problems: u64,
+    picklists: Vec<PicklistChoice>,
+    error: Option<String>,
+}
+
+fn preview_page(
+    actor: &Actor,
+    csrf: &CsrfToken,
+    upload: &Upload,
+    preview: ImportPreview,
+    error: Option<&AppError>,
+) -> PreviewPage {
+    let (error_field, error) = match error {
+        None => (String::new(), None),
+        Some(AppError::Invalid(invalid)) => (invalid.field.clone(), Some(invalid.message.clone())),
+        Some(other) => (String::new(), Some(crate::error::classify(other).2)),
+    };
+    let columns = preview
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ColumnRow {
+            column: c.column,
+            header: c.header.clone(),
+            target: c.target.clone(),
+            samples: preview
+                .rows
+                .iter()
+                .map(|r| r.cells.get(i).cloned().unwrap_or_default())
+                .collect(),
+            error: (error_field == format!("mapping.{}", c.header))
+                .then(|| error.clone().unwrap_or_default()),
+        })
+        .collect();
+    let listed = preview.problems.len() as u64;
+    let object_label = OBJECTS
+        .iter()
+        .find(|(code, _)| *code == preview.object)
+        .map_or("Records", |(_, label)| label);
+    PreviewPage {
+        layout: Layout::new(
+            actor,
+            csrf,
+            "admin",
+            format!("Preview {}", upload.choices.file_name),
+        ),
+        id: upload.id.to_string(),
+        file_name: upload.choices.file_name.clone(),
+        object_label,
+        preset: preview.preset.clone(),
+        encoding: preview.encoding.clone(),
+        delimiter: match preview.delimiter.as_str() {
+            "\t" => "tab".into(),
+            "," => "comma".into(),
+            ";" => "semicolon".into(),
+            "|" => "pipe".into(),
+            other => other.to_owned(),
+        },
+        strict: upload.choices.strict,
+        owner_email: upload.choices.owner_email.clone(),
+        rows_total: preview.rows_total,
+        refused_total: preview.refused_total,
+        issues_total: preview.issues_total,
+        lines: preview
+            .rows
+            .iter()
+            .map(|r| LineHead {
+                line: r.line,
+                refused: r.refused,
+            })
+            .collect(),
+        columns,
+        fields: preview.fields.clone(),
+        more_problems: (preview.refused_total + preview.issues_total).saturating_sub(listed),
+        problems: preview.problems,
+        picklists: preview.picklist_choices,
+        error: if error_field.starts_with("mapping.") {
+            None
+        } else {
+            error
+        },
+    }
+}
+
+fn open_upload(id: &str) -> Result<Upload, PageError> {
+    let id = parse_id(id, "uploaded file")?;
+    Ok(Upload::open(id)?)
+}
+
+/// `GET /imports/uploads/{id}`: the preview.
+pub async fn preview(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let mut upload = open_upload(&id)?;
+    if state.app.import_run(&actor, upload.id, 0).await.is_ok() {
+        // Already started: the job page is where it is now.
+        return Ok(Redirect::to(&format!("/imports/{}", upload.id)).into_response());
+    }
+    let preview = state
+        .app
+        .import_preview(&actor, &upload.file(), &upload.choices.options(), PREVIEW_ROWS)
+        .await?;
+    if upload.choices.rows_total != Some(preview.rows_total) {
+        upload.choices.rows_total = Some(preview.rows_total);
+        upload.save()?;
+    }
+    Ok(preview_page(&actor, &csrf, &upload, preview, None).into_response())
+}
+
+/// `POST /imports/uploads/{id}`: saves the edited mapping and either shows the preview again
+/// (`action=preview`) or starts the import (`action=start`).
+pub async fn choose(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let mut upload = open_upload(&id)?;
+    let previous = upload.choices.clone();
+    let mut action = "preview";
+    let mut columns = BTreeMap::new();
+    let mut picklists: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (name, value) in &fields {
+        match name.as_str() {
+            "action" if value == "start" => action = "start",
+            "owner_email" => upload.choices.owner_email = value.trim().to_owned(),
+            "strict" => upload.choices.strict = true,
+            _ => {
+                if let Some(header) = name.strip_prefix("map:") {
+                    columns.insert(header.to_owned(), value.clone());
+                } else if let Some((list, from)) =
+                    name.strip_prefix("pick:").and_then(|rest| rest.split_once(':'))
+                    && !value.is_empty()
+                {
+                    picklists
+                        .entry(list.to_owned())
+                        .or_default()
+                        .insert(from.to_owned(), value.clone());
+                }
+            }
+        }
+    }
+    if !fields.iter().any(|(n, _)| n == "strict") {
+        upload.choices.strict = false;
+    }
+    if !columns.is_empty() {
+        upload.choices.columns = columns;
+        // The value editor is part of the same form: what is not chosen there is not mapped.
+        upload.choices.picklists = picklists;
+    }
+    let options = upload.choices.options();
+    let checked = state
+        .app
+        .import_header_check(&actor, &upload.file(), &options)
+        .await;
+    if let Err(err) = &checked {
+        // Show the preview as it was, with the refusal next to the column it is about.
+        let good = Upload {
+            choices: previous,
+            ..upload.clone()
+        };
+        let preview = state
+            .app
+            .import_preview(&actor, &good.file(), &good.choices.options(), PREVIEW_ROWS)
+            .await?;
+        let status = crate::error::classify(err).0;
+        return Ok((status, preview_page(&actor, &csrf, &good, preview, Some(err))).into_response());
+    }
+    upload.save()?;
+    if action != "start" {
+        return Ok(Redirect::to(&format!("/imports/uploads/{}", upload.id)).into_response());
+    }
+    let object = checked?;
+    let options = prospector_app::import::ImportOptions {
+        object: Some(object),
+        ..options
+    };
+    let total = upload.choices.rows_total.and_then(|n| i64::try_from(n).ok());
+    match state
+        .app
+        .start_import_job(
+            &actor,
+            upload.id,
+            upload.file(),
+            &upload.choices.file_name,
+            options,
+            total,
+        )
+        .await
+    {
+        Ok(_) | Err(AppError::Conflict { .. }) => {
+            Ok(Redirect::to(&format!("/imports/{}", upload.id)).into_response())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "imports_job.html")]
+struct JobPage {
+    layout: Layout,
+    id: String,
+    file_name: String,
+    object: String,
+    status: String,
+    status_label: &'static str,
+    status_class: &'static str,
+    stalled: bool,
+    progress: JobProgress,
+    started: String,
+    finished: Option<String>,
+    records_href: &'static str,
+    records_label: &'static str,
+    custom_fields: Vec<String>,
+    problems: Vec<ImportProblem>,
+    more_problems: i64,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+/// `GET /imports/{id}`: where an import stands; updates itself while it runs.
+pub async fn job(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "import job")?;
+    let (job, problems) = state.app.import_run(&actor, id, JOB_PROBLEMS).await?;
+    let (status_label, status_class) = status_label(&job.status);
+    let (records_href, records_label) = records_href(&job.object);
+    let (jar, flash) = flash::take(jar);
+    let listed = problems.len() as i64;
+    let page = JobPage {
+        layout: Layout::new(&actor, &csrf, "admin", format!("Import of {}", job.file_name)),
+        id: id.to_string(),
+        file_name: job.file_name.clone(),
+        object: job.object.clone(),
+        status: job.status.clone(),
+        status_label,
+        status_class,
+        stalled: job.status == "running" && !is_running_here(id),
+        progress: JobProgress::of(&job),
+        started: when(job.created_at),
+        finished: job.finished_at.map(when),
+        records_href,
+        records_label,
+        custom_fields: job.summary["custom_fields"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default(),
+        more_problems: (job.refused + job.issues).saturating_sub(listed),
+        problems,
+        error: job.summary["error"].as_str().map(str::to_owned),
+        notice: flash.notice,
+    };
+    Ok((jar, page).into_response())
+}
+
+/// What the job page polls.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobProgress {
+    /// `running`, `done`, `rejected` or `failed`.
+    pub status: String,
+    /// Records of the file done.
+    pub rows_done: i64,
+    /// Records in the file, when known.
+    pub rows_total: Option<i64>,
+    /// New records.
+    pub created: i64,
+    /// Records changed by the file.
+    pub updated: i64,
+    /// Records the file already matched exactly.
+    pub unchanged: i64,
+    /// Rows that matched another record and were merged into it.
+    pub duplicates: i64,
+    /// Rows left out.
+    pub refused: i64,
+    /// Values left out of rows that were imported.
+    pub issues: i64,
+    /// Whole percent done.
+    pub percent: i64,
+}
+
+impl JobProgress {
+    fn of(job: &ImportJob) -> Self {
+        let percent = match job.rows_total {
+            _ if job.status != "running" => 100,
+            Some(total) if total > 0 => (job.rows_done * 100 / total).clamp(0, 100),
+            _ => 0,
+        };
+        Self {
+            status: job.status.clone(),
+            rows_done: job.rows_done,
+            rows_total: job.rows_total,
+            created: job.created,
+            updated: job.updated,
+            unchanged: job.unchanged,
+            duplicates: job.duplicates,
+            refused: job.refused,
+            issues: job.issues,
+            percent,
+        }
+    }
+}
+
+/// `GET /imports/{id}/progress`: the job's counts as JSON, for the job page's poller.
+pub async fn progress(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "import job")?;
+    let (job, _) = state.app.import_run(&actor, id, 0).await?;
+    let mut response = Json(JobProgress::of(&job)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `GET /imports/{id}/errors.csv`: every problem of the job, by line and column.
+pub async fn errors_csv(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "import job")?;
+    let (job, problems) = state.app.import_run(&actor, id, i64::MAX).await?;
+    let mut out = String::from("line,column,header,field,code,refused,message\n");
+    for p in &problems {
+        let cells = [
+            p.line.to_string(),
+            p.column.map(|c| c.to_string()).unwrap_or_default(),
+            p.header.clone().unwrap_or_default(),
+            p.field.clone(),
+            p.code.clone(),
+            p.refused.to_string(),
+            p.message.clone(),
+        ];
+        let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    let stem = job
+        .file_name
+        .rsplit_once('.')
+        .map_or(job.file_name.as_str(), |(stem, _)| stem);
+    Ok(crate::api::stories::file_response(
+        &format!("{stem}.errors.csv"),
+        "text/csv; charset=utf-8",
+        out.into_bytes(),
+    ))
+}
+
+/// `POST /imports/{id}/resume`: runs a job again whose process died; committed batches are skipped.
+pub async fn resume(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let upload = open_upload(&id)?;
+    let (job, _) = state.app.import_run(&actor, upload.id, 0).await?;
+    let notice = if job.status != "running" {
+        "This import has finished; nothing to resume.".to_owned()
+    } else {
+        let object = ObjectKind::parse(&job.object);
+        let options = prospector_app::import::ImportOptions {
+            object,
+            ..upload.choices.options()
+        };
+        match state
+            .app
+            .run_import_job(&actor, upload.id, upload.file(), options)
+        {
+            Ok(()) => format!("Resuming after row {}.", job.rows_done),
+            Err(AppError::Conflict { .. }) => "This import is running already.".to_owned(),
+            Err(err) => return Err(err.into()),
+        }
+    };
+    let jar = flash::set(
+        jar,
+        &Flash {
+            notice: Some(notice),
+            secret: None,
+        },
+        state.settings.secure_cookies,
+    );
+    Ok((jar, Redirect::to(&format!("/imports/{}", upload.id))).into_response())
+}

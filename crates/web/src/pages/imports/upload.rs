@@ -1,0 +1,231 @@
+//! An uploaded import file on disk, beside the choices made for it. The file is streamed to disk
+//! (never held in memory: a Salesforce export can be gigabytes) under a directory named by the
+//! upload's id, which later becomes the job's id, so a job found `running` after a restart can
+//! be resumed from the same file with the same choices.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use prospector_app::AppError;
+use prospector_app::import::ImportOptions;
+use prospector_core::Invalid;
+use prospector_core::import::picklists::{PicklistKind, PicklistMaps};
+use prospector_core::import::{ObjectKind, Preset, UserMapping};
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+/// The largest upload accepted by the import page.
+pub const MAX_UPLOAD_BYTES: usize = 1024 * 1024 * 1024;
+
+/// Where uploads live: `PROSPECTOR_IMPORT_DIR`, or `prospector-imports` in the system's temp dir.
+pub fn root() -> PathBuf {
+    std::env::var_os("PROSPECTOR_IMPORT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("prospector-imports"))
+}
+
+/// What the user chose for an upload; saved as `upload.json` beside the file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Choices {
+    /// The file's name as uploaded (what the import reports and the error report is named after).
+    pub file_name: String,
+    /// `lead`, `contact`, … or `auto`.
+    pub object: String,
+    /// `salesforce`, `hubspot`, `pipedrive` or `auto`.
+    pub preset: String,
+    /// Owner of rows that name none.
+    pub owner_email: String,
+    /// Import nothing when any row is bad.
+    pub strict: bool,
+    /// Header → field code, `custom` or `ignore`, as edited on the preview.
+    pub columns: BTreeMap<String, String>,
+    /// Picklist (`lead_status`, …) → the file's value → our code, as edited on the preview.
+    #[serde(default)]
+    pub picklists: BTreeMap<String, BTreeMap<String, String>>,
+    /// Records the preview counted (the job's total).
+    pub rows_total: Option<u64>,
+}
+
+impl Choices {
+    /// The import options these choices mean.
+    pub fn options(&self) -> ImportOptions {
+        ImportOptions {
+            object: ObjectKind::parse(&self.object),
+            preset: preset_of(&self.preset),
+            mapping: UserMapping {
+                columns: self.columns.clone(),
+                picklists: PicklistMaps {
+                    lists: self
+                        .picklists
+                        .iter()
+                        .filter_map(|(list, values)| {
+                            let kind: PicklistKind =
+                                serde_json::from_value(serde_json::Value::String(list.clone())).ok()?;
+                            Some((kind, values.clone()))
+                        })
+                        .collect(),
+                },
+            },
+            strict: self.strict,
+            owner_email: Some(self.owner_email.trim().to_owned()).filter(|e| !e.is_empty()),
+            ..ImportOptions::default()
+        }
+    }
+}
+
+/// The preset for a code from the form; anything else is `auto`.
+pub fn preset_of(code: &str) -> Preset {
+    match code {
+        "salesforce" => Preset::Salesforce,
+        "hubspot" => Preset::Hubspot,
+        "pipedrive" => Preset::Pipedrive,
+        _ => Preset::Auto,
+    }
+}
+
+/// One upload: its directory, the file in it and the choices.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The upload's (and later the job's) id.
+    pub id: Uuid,
+    /// Its directory.
+    pub dir: PathBuf,
+    /// What the user chose.
+    pub choices: Choices,
+}
+
+impl Upload {
+    /// The uploaded file.
+    pub fn file(&self) -> PathBuf {
+        self.dir.join(&self.choices.file_name)
+    }
+
+    /// Reads upload `id`, or `NotFound`.
+    pub fn open(id: Uuid) -> Result<Upload, AppError> {
+        let dir = root().join(id.to_string());
+        let text =
+            std::fs::read(dir.join("upload.json")).map_err(|_| AppError::NotFound("uploaded file".into()))?;
+        let choices: Choices =
+            serde_json::from_slice(&text).map_err(|e| AppError::Internal(format!("upload {id}: {e}")))?;
+        Ok(Upload { id, dir, choices })
+    }
+
+    /// Writes the choices back.
+    pub fn save(&self) -> Result<(), AppError> {
+        let json = serde_json::to_vec_pretty(&self.choices).map_err(|e| AppError::Internal(e.to_string()))?;
+        std::fs::write(self.dir.join("upload.json"), json)
+            .map_err(|e| AppError::Internal(format!("cannot save the upload: {e}")))
+    }
+
+    /// Removes the upload (a file that cannot be imported at all).
+    pub fn discard(&self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A file name safe to keep on disk: the last path component, without control characters.
+/// The extension is kept because it says whether the file is an sObject tree (`.json`).
+fn safe_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if c == ':' { '_' } else { c })
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() || cleaned == "upload.json" {
+        "import.csv".to_owned()
+    } else {
+        cleaned.chars().take(200).collect()
+    }
+}
+
+fn unreadable(e: &axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::Invalid(Invalid::new(
+            "file",
+            "too_large",
+            "the file may be at most 1 GB; import larger files with `prospector import`",
+        ))
+    } else {
+        AppError::BadRequest {
+            code: "bad_form",
+            message: format!("the form could not be read: {}", e.body_text()),
+        }
+    }
+}
+
+fn io_error(e: &std::io::Error) -> AppError {
+    AppError::Internal(format!("cannot store the uploaded file: {e}"))
+}
+
+/// Streams the upload form to disk under a new upload `id`. Refuses a form without a file.
+pub async fn receive(id: Uuid, mut form: Multipart) -> Result<Upload, AppError> {
+    let dir = root().join(id.to_string());
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| io_error(&e))?;
+    let result = async {
+        let mut choices = Choices {
+            object: "auto".into(),
+            preset: "auto".into(),
+            ..Choices::default()
+        };
+        let mut bytes = 0u64;
+        while let Some(mut field) = form.next_field().await.map_err(|e| unreadable(&e))? {
+            let name = field.name().unwrap_or("").to_owned();
+            if name == "file" {
+                let file_name = safe_name(field.file_name().unwrap_or(""));
+                let mut out = tokio::fs::File::create(dir.join(&file_name))
+                    .await
+                    .map_err(|e| io_error(&e))?;
+                while let Some(chunk) = field.chunk().await.map_err(|e| unreadable(&e))? {
+                    bytes += chunk.len() as u64;
+                    out.write_all(&chunk).await.map_err(|e| io_error(&e))?;
+                }
+                out.flush().await.map_err(|e| io_error(&e))?;
+                choices.file_name = file_name;
+                continue;
+            }
+            let text = field.text().await.map_err(|e| unreadable(&e))?;
+            match name.as_str() {
+                "object" => choices.object = text,
+                "preset" => choices.preset = text,
+                "owner_email" => choices.owner_email = text,
+                "strict" => choices.strict = !text.is_empty(),
+                _ => {}
+            }
+        }
+        if choices.file_name.is_empty() || bytes == 0 {
+            return Err(AppError::Invalid(Invalid::new(
+                "file",
+                "required",
+                if choices.file_name.is_empty() {
+                    "choose a file to import"
+                } else {
+                    "the file is empty"
+                },
+            )));
+        }
+        if choices.object != "auto" && ObjectKind::parse(&choices.object).is_none() {
+            return Err(AppError::Invalid(Invalid::new(
+                "object",
+                "invalid",
+                "choose lead, contact, account, opportunity, task or detect",
+            )));
+        }
+        let upload = Upload {
+            id,
+            dir: dir.clone(),
+            choices,
+        };
+        upload.save()?;
+        Ok(upload)
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+    }
+    result
+}

@@ -1,0 +1,129 @@
+//! An admin imports a real file through the pages: uploads the Fortune 500 list (UTF-16 with a
+//! BOM, money as "$514,405.0"), sees the preview with the detected mapping, starts the import and
+//! watches the job page update itself until it is done, with the right counts.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use prospector_store::{Exec, query};
+use prospector_testkit::{TEST_PASSWORD, TestApp, TestDb};
+
+use crate::driver::{Browser, click, log_in, text, wait_for};
+
+/// `shared/data`, found by walking up from this crate.
+fn data_dir() -> PathBuf {
+    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    loop {
+        let candidate = dir.join("shared").join("data");
+        if candidate.is_dir() {
+            return candidate;
+        }
+        assert!(dir.pop(), "no shared/data above {}", env!("CARGO_MANIFEST_DIR"));
+    }
+}
+
+/// Waits until the element matching `css` reads `expected`; the job page reloads itself when done.
+async fn wait_text(client: &Client, css: &str, expected: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Ok(el) = client.find(Locator::Css(css)).await
+            && el.text().await.is_ok_and(|t| t.trim() == expected)
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "'{css}' never read '{expected}'");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn number(text: &str) -> i64 {
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {text:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_uploads_a_real_file_previews_it_and_watches_the_import_finish() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(TestDb::sqlite().await).await;
+    app.user("ada@example.com", "admin", None).await;
+    let file = data_dir().join("companies/fortune500_utf16.csv");
+    let base = app.base_url.clone();
+    let store = app.store.clone();
+    browser
+        .run(async |c: &Client| {
+            log_in(c, &base, "ada@example.com", TEST_PASSWORD).await;
+            c.goto(&format!("{base}/imports")).await.unwrap();
+            wait_for(c, "#new-import").await;
+            assert!(text(c, "main").await.contains("No imports yet"));
+            click(c, "#new-import").await;
+            let input = wait_for(c, "#im-file").await;
+            input.send_keys(file.to_str().unwrap()).await.unwrap();
+            c.find(Locator::Css("#im-object"))
+                .await
+                .unwrap()
+                .select_by_value("account")
+                .await
+                .unwrap();
+            click(c, "#upload-submit").await;
+
+            // The preview: what was detected, and the first rows as they will be stored.
+            wait_for(c, "#preview-total").await;
+            assert_eq!(text(c, "#preview-total").await, "500");
+            assert_eq!(text(c, "#preview-object").await, "Accounts");
+            let facts = text(c, "#preview-facts").await;
+            assert!(facts.contains("UTF-16LE"), "{facts}");
+            let columns = text(c, "#preview-columns").await;
+            assert!(columns.contains("Walmart"), "{columns}");
+            let website = c
+                .find(Locator::XPath(
+                    "//table[@id='preview-columns']//tr[td/label[normalize-space()='website']]//select",
+                ))
+                .await
+                .expect("a mapping select for the Website column");
+            assert_eq!(website.prop("value").await.unwrap().as_deref(), Some("website"));
+            let page_width: i64 = c
+                .execute("return document.documentElement.scrollWidth", vec![])
+                .await
+                .unwrap()
+                .as_i64()
+                .unwrap();
+            assert!(page_width <= 1280, "the preview scrolls sideways: {page_width}px");
+
+            click(c, "#start-import").await;
+            wait_for(c, "#import-job").await;
+            assert!(c.current_url().await.unwrap().path().starts_with("/imports/"));
+            // The page updates itself; no reload by the test.
+            wait_text(c, "#job-status", "Done", Duration::from_secs(120)).await;
+            assert_eq!(text(c, "#rows-done").await, "500");
+            assert_eq!(text(c, "#rows-total").await, "500");
+            assert_eq!(text(c, "#job-percent").await, "100%");
+            let created = number(&text(c, "#count-created").await);
+            let duplicates = number(&text(c, "#count-duplicates").await);
+            assert_eq!(created + duplicates, 500);
+            let stored: i64 = store
+                .reader()
+                .fetch_one(query("SELECT COUNT(*) AS n FROM accounts"))
+                .await
+                .unwrap()
+                .get("n")
+                .unwrap();
+            assert_eq!(stored, created, "the page counts what was stored");
+            assert_eq!(text(c, "#count-refused").await, "0");
+            let report = wait_for(c, "#error-report").await;
+            assert!(report.is_displayed().await.unwrap());
+            click(c, "#see-records").await;
+            wait_for(c, "main").await;
+            assert_eq!(c.current_url().await.unwrap().path(), "/accounts");
+
+            c.goto(&format!("{base}/imports")).await.unwrap();
+            let list = text(c, "#imports-table").await;
+            assert!(list.contains("fortune500_utf16.csv"), "{list}");
+            assert!(list.contains("Done"), "{list}");
+        })
+        .await;
+    app.stop().await;
+}
