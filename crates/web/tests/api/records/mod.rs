@@ -1,6 +1,7 @@
 //! The records API on both backends: leads, contacts, accounts, opportunities, activities,
 //! tasks, lifecycle, conversion, duplicates and merges, permissions, search.
 
+mod follow_ups;
 mod lifecycle;
 mod merge;
 mod people;
