@@ -3,6 +3,7 @@
 
 mod follow_ups;
 mod lifecycle;
+mod lists_admin;
 mod merge;
 mod people;
 mod permissions;
