@@ -5,6 +5,7 @@
 //! suite covers both backends.
 
 mod driver;
+mod lead_list_width;
 mod phone;
 mod records;
 mod session;
