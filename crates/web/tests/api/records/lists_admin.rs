@@ -12,6 +12,7 @@ on_both_backends!(
     admins_replace_the_call_dispositions_and_reps_log_with_the_new_ones,
     admins_replace_frameworks_and_qualifying_follows_the_new_rule,
     bad_lists_are_422_naming_the_field_and_non_admins_are_403,
+    the_lists_page_shows_and_saves_the_lists_and_keeps_a_bad_draft_with_its_error,
 );
 
 async fn put(client: &ApiClient, path: &str, body: Value) -> (StatusCode, Value) {
@@ -196,4 +197,69 @@ async fn bad_lists_are_422_naming_the_field_and_non_admins_are_403(db: TestDb) {
     let (_, audit) = get(&admin, "/api/v1/audit?entity_type=call_dispositions").await;
     assert!(audit["items"].as_array().unwrap().is_empty(), "{audit}");
     let _ = patch;
+}
+
+async fn the_lists_page_shows_and_saves_the_lists_and_keeps_a_bad_draft_with_its_error(db: TestDb) {
+    let app = prospector_testkit::TestApp::spawn(db).await;
+    app.user("ada@example.com", "admin", None).await;
+    app.user("sam@example.com", "sdr", None).await;
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let r = crate::form_login(
+        &app,
+        &client,
+        "ada@example.com",
+        prospector_testkit::TEST_PASSWORD,
+    )
+    .await;
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let page = client
+        .get(app.url("/admin/lists"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Left voicemail") && page.contains("Soft BANT"),
+        "{page}"
+    );
+    let csrf = crate::csrf_in(&page);
+
+    let bad = r#"[{"code": "ok", "label": ""}]"#;
+    let r = client
+        .post(app.url("/admin/lists/dispositions"))
+        .form(&[("csrf_token", csrf.as_str()), ("items", bad)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("id=\"dispositions-error\""), "{page}");
+    assert!(
+        page.contains("dispositions[0].label"),
+        "the error names the field"
+    );
+    let unescaped = page.replace("&#34;", "\"").replace("&quot;", "\"");
+    assert!(
+        unescaped.contains(r#"[{"code": "ok", "label": ""}]"#),
+        "the draft is kept"
+    );
+
+    let good = r#"[{"code": "connected", "label": "Connected", "counts_as_connect": true}, {"code": "gatekeeper", "label": "Gatekeeper"}]"#;
+    let r = client
+        .post(app.url("/admin/lists/dispositions"))
+        .form(&[("csrf_token", csrf.as_str()), ("items", good)])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "redirected back: {}", r.status());
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Saved the call dispositions."), "{page}");
+    assert!(page.contains("Gatekeeper") && !page.contains("Left voicemail"));
+
+    let sdr = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    crate::form_login(&app, &sdr, "sam@example.com", prospector_testkit::TEST_PASSWORD).await;
+    let r = sdr.get(app.url("/admin/lists")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
