@@ -203,8 +203,7 @@ async fn answer<T>(
     actor: &Actor,
     csrf: &CsrfToken,
     jar: CookieJar,
-    text: String,
-    frameworks: bool,
+    (text, frameworks): (String, bool),
     outcome: Result<T, AppError>,
     notice: &str,
 ) -> Result<Response, PageError> {
@@ -266,8 +265,7 @@ pub async fn save_dispositions(
         &actor,
         &csrf,
         jar,
-        form.items,
-        false,
+        (form.items, false),
         outcome,
         "Saved the call dispositions.",
     )
@@ -310,8 +308,7 @@ pub async fn save_frameworks(
         &actor,
         &csrf,
         jar,
-        form.items,
-        true,
+        (form.items, true),
         outcome,
         "Saved the qualification frameworks.",
     )
