@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use prospector_core::Invalid;
 use prospector_core::records::activity::ActivityDetail;
-use prospector_core::records::{ActivityId, DispositionList, NewActivity};
+use prospector_core::records::{ActivityId, ActivityKind, DispositionList, NewActivity};
+use prospector_store::WriteTx;
 use prospector_store::records::activities::{self, Activity};
 use prospector_store::records::search::{self, DocKind};
 use prospector_store::records::{AccountId, OpportunityId, PersonId, catalogues};
@@ -112,6 +113,7 @@ impl App {
         if let Some(body) = activity.search_body() {
             search::put(&mut tx, DocKind::Activity, activity.id.0, &body).await?;
         }
+        stop_clocks_on_touch(&mut tx, &activity).await?;
         audit::record::<(), _>(
             &mut tx,
             actor,
@@ -164,4 +166,16 @@ impl App {
         require_records(actor)?;
         Ok(catalogues::dispositions(&mut self.store().reader()).await?)
     }
+}
+
+/// A call or email about a person is a first touch: stops the person's running SLA clocks in the
+/// activity's transaction (at the first touch since each clock started), so a clock stops when the
+/// rep acts rather than when someone next reads the clocks.
+pub(crate) async fn stop_clocks_on_touch(tx: &mut WriteTx, activity: &Activity) -> AppResult<()> {
+    if let Some(person) = activity.person_id
+        && matches!(activity.kind, ActivityKind::Call | ActivityKind::Email)
+    {
+        crate::inbound::sla::stop_person_clocks(tx, person).await?;
+    }
+    Ok(())
 }

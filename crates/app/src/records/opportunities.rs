@@ -8,11 +8,11 @@ use prospector_core::records::activity::ActivityDetail;
 use prospector_core::records::opportunity::default_opportunity_reasons;
 use prospector_core::records::{OpportunityStage, change_stage};
 use prospector_core::role::Role;
-use prospector_store::Exec;
 use prospector_store::records::activities::Subject;
 use prospector_store::records::opportunities::{self, Opportunity, OpportunityFilter};
 use prospector_store::records::{AccountId, Direction, OpportunityId, PersonId};
 use prospector_store::users;
+use prospector_store::{Exec, WriteTx};
 
 use super::people::TimelinePage;
 use super::{
@@ -20,6 +20,35 @@ use super::{
 };
 use crate::audit::{self, Change};
 use crate::{Actor, App, AppError, AppResult};
+
+/// DESIGN.md: an opportunity rejected as Unqualified "tells the SDR's team lead" — in the app and
+/// by email through the outbox, like the hand-off rejection of inbound, inside `tx`.
+async fn tell_team_lead_unqualified(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    opp: &Opportunity,
+) -> AppResult<()> {
+    let Some(sdr) = opp.sdr_id else {
+        return Ok(());
+    };
+    let Some(lead) = crate::inbound::team_lead_of(tx, sdr).await? else {
+        return Ok(());
+    };
+    let message = format!(
+        "Opportunity unqualified: {} was moved to Unqualified: {}.",
+        opp.name,
+        opp.stage_reason.clone().unwrap_or_default()
+    );
+    crate::inbound::notify(
+        tx,
+        now,
+        lead,
+        "opportunity_unqualified",
+        &message,
+        (opp.person_id, Some(opp.id)),
+    )
+    .await
+}
 
 /// Opportunity fields; on update absent means unchanged.
 #[derive(Debug, Clone, Default)]
@@ -328,6 +357,9 @@ impl App {
             now,
         )
         .await?;
+        if change.notify_team_lead {
+            tell_team_lead_unqualified(&mut tx, now, &after).await?;
+        }
         audit::record(
             &mut tx,
             actor,

@@ -760,6 +760,7 @@ impl App {
         if let Some(body) = activity.search_body() {
             search::put(tx, DocKind::Activity, activity.id.0, &body).await?;
         }
+        super::activities::stop_clocks_on_touch(tx, &activity).await?;
         Ok(activity)
     }
 

@@ -156,10 +156,87 @@ async fn make_reps(store: &Store) -> anyhow::Result<Vec<UserId>> {
     Ok(ids)
 }
 
+/// The tables the generator fills.
+const LOADED: &str = "('people', 'activities', 'search_docs')";
+
+/// Secondary indexes of the loaded tables (and SQLite's FTS triggers), dropped for the load and
+/// rebuilt after it: building an index once over the whole table is far faster than keeping it
+/// sorted row by row, and FTS5's `rebuild` beats a trigger per document. The definitions are read
+/// from the database, so they always match the migrations.
+struct Deferred {
+    /// `CREATE INDEX …` statements.
+    indexes: Vec<String>,
+    /// `CREATE TRIGGER …` statements (SQLite).
+    triggers: Vec<String>,
+}
+
+async fn defer_indexes(store: &Store) -> anyhow::Result<Deferred> {
+    let sql = match store.backend() {
+        prospector_store::Backend::Sqlite => format!(
+            "SELECT type AS kind, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') \
+             AND tbl_name IN {LOADED} AND sql IS NOT NULL"
+        ),
+        // Indexes behind a primary key or unique constraint stay: they cannot be dropped alone.
+        prospector_store::Backend::Postgres => format!(
+            "SELECT 'index' AS kind, indexname AS name, indexdef AS sql FROM pg_indexes \
+             WHERE schemaname = current_schema() AND tablename IN {LOADED} \
+             AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        ),
+    };
+    let rows = store.reader().fetch_all(query(sql)).await?;
+    let mut deferred = Deferred {
+        indexes: Vec::new(),
+        triggers: Vec::new(),
+    };
+    let mut tx = store.begin().await?;
+    if store.backend() == prospector_store::Backend::Sqlite {
+        // The writer connection's page cache (32 MB by default) is too small for the foreign-key
+        // look-ups of 10M activities into 1M people; the bench process alone uses this connection.
+        tx.execute(query("PRAGMA cache_size = -524288")).await?;
+    }
+    for row in rows {
+        let kind: String = row.get("kind")?;
+        let name: String = row.get("name")?;
+        let sql: String = row.get("sql")?;
+        if kind == "trigger" {
+            tx.execute(query(format!("DROP TRIGGER {name}"))).await?;
+            deferred.triggers.push(sql);
+        } else {
+            tx.execute(query(format!("DROP INDEX {name}"))).await?;
+            deferred.indexes.push(sql);
+        }
+    }
+    tx.commit().await?;
+    Ok(deferred)
+}
+
+async fn restore_indexes(store: &Store, deferred: Deferred) -> anyhow::Result<()> {
+    let mut tx = store.begin().await?;
+    if store.backend() == prospector_store::Backend::Postgres {
+        tx.execute(query("SET LOCAL maintenance_work_mem = '256MB'"))
+            .await?;
+    }
+    for sql in deferred.indexes {
+        tx.execute(query(sql)).await?;
+    }
+    if store.backend() == prospector_store::Backend::Sqlite {
+        tx.execute(query("INSERT INTO search_fts (search_fts) VALUES ('rebuild')"))
+            .await?;
+    }
+    for sql in deferred.triggers {
+        tx.execute(query(sql)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Generates `opts.leads` leads and `opts.activities` activities.
 async fn generate(store: &Store, opts: &Options) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(SEED);
     let reps = make_reps(store).await?;
+    let deferred = defer_indexes(store)
+        .await
+        .context("dropping indexes for the load")?;
     let started = Instant::now();
     let base = base_time();
     let mut person_ids: Vec<PersonId> = Vec::with_capacity(opts.leads);
@@ -293,6 +370,11 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<()> {
         );
     }
     eprintln!();
+    let started = Instant::now();
+    restore_indexes(store, deferred)
+        .await
+        .context("rebuilding indexes")?;
+    eprintln!("indexes and search index rebuilt ({:.0?})", started.elapsed());
     if store.backend() == prospector_store::Backend::Postgres {
         // VACUUM also flushes the GIN index's pending list, which bulk inserts leave long.
         store.reader().execute(query("VACUUM ANALYZE")).await?;

@@ -108,7 +108,6 @@ pub async fn insert_many(ex: &mut impl Exec, list: &[Activity]) -> StoreResult<(
     const COLS: usize = 11;
     for chunk in list.chunks(2500) {
         let mut q = query("");
-        let mut rows = Vec::with_capacity(chunk.len());
         for a in chunk {
             let detail = serde_json::to_value(&a.detail).map_err(|e| StoreError::Database(e.to_string()))?;
             q = q
@@ -123,14 +122,11 @@ pub async fn insert_many(ex: &mut impl Exec, list: &[Activity]) -> StoreResult<(
                 .bind(a.is_connect)
                 .bind(a.actor_id)
                 .bind(a.created_at);
-            let base = rows.len() * COLS;
-            let ns: Vec<String> = (1..=COLS).map(|i| format!("${}", base + i)).collect();
-            rows.push(format!("({})", ns.join(", ")));
         }
+        let rows = crate::bulk::values_rows(ex.backend(), chunk.len(), COLS);
         let sql = format!(
             "INSERT INTO activities (id, kind, person_id, account_id, opportunity_id, occurred_at, detail, \
-             corrects_id, is_connect, actor_id, created_at) VALUES {}",
-            rows.join(", ")
+             corrects_id, is_connect, actor_id, created_at) VALUES {rows}"
         );
         ex.execute(q.with_sql(sql)).await?;
     }

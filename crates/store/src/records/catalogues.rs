@@ -102,6 +102,62 @@ pub async fn frameworks(ex: &mut impl Exec) -> StoreResult<Vec<Framework>> {
         .collect()
 }
 
+/// Replaces the call dispositions with `list` (already validated), in its order.
+pub async fn replace_dispositions(ex: &mut impl Exec, list: &DispositionList) -> StoreResult<()> {
+    ex.execute(query("DELETE FROM call_dispositions")).await?;
+    for (i, d) in list.all().iter().enumerate() {
+        ex.execute(
+            query(
+                "INSERT INTO call_dispositions (code, label, counts_as_connect, position) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(d.code.as_str())
+            .bind(d.label.as_str())
+            .bind(d.counts_as_connect)
+            .bind(i64::try_from(i).unwrap_or(i64::MAX)),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the qualification frameworks with `list` (each already validated), in its order.
+pub async fn replace_frameworks(ex: &mut impl Exec, list: &[Framework]) -> StoreResult<()> {
+    ex.execute(query("DELETE FROM qualification_frameworks")).await?;
+    for (i, f) in list.iter().enumerate() {
+        let criteria =
+            serde_json::to_value(&f.criteria).map_err(|e| decode_err("criteria", e.to_string()))?;
+        ex.execute(
+            query(
+                "INSERT INTO qualification_frameworks (code, name, criteria, required, position) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(f.code.as_str())
+            .bind(f.name.as_str())
+            .bind(criteria)
+            .bind(i64::try_from(f.required).unwrap_or(i64::MAX))
+            .bind(i64::try_from(i).unwrap_or(i64::MAX)),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The frameworks among `codes` that some person is being qualified with.
+pub async fn frameworks_in_use(ex: &mut impl Exec, codes: &[String]) -> StoreResult<Vec<String>> {
+    let mut used = Vec::new();
+    for code in codes {
+        let row = ex
+            .fetch_optional(
+                query("SELECT 1 AS one FROM people WHERE framework = $1 LIMIT 1").bind(code.as_str()),
+            )
+            .await?;
+        if row.is_some() {
+            used.push(code.clone());
+        }
+    }
+    Ok(used)
+}
+
 #[cfg(test)]
 mod tests {
     use prospector_core::records::lifecycle::default_lead_reasons;

@@ -242,19 +242,15 @@ pub async fn insert_many(ex: &mut impl Exec, people: &[Person]) -> StoreResult<(
     // SQLite allows 32,766 parameters per statement.
     for chunk in people.chunks(1000) {
         let mut q = query("");
-        let mut rows = Vec::with_capacity(chunk.len());
         for p in chunk {
             q = bind_all(q, p).bind(p.id).bind(p.version);
-            let base = rows.len() * COLS;
-            let ns: Vec<String> = (1..=COLS).map(|i| format!("${}", base + i)).collect();
-            rows.push(format!("({})", ns.join(", ")));
         }
+        let rows = crate::bulk::values_rows(ex.backend(), chunk.len(), COLS);
         let sql = format!(
             "INSERT INTO people (kind, first_name, last_name, email, email_key, phone, phone_key, name_key, title, \
              company, account_id, country, region, time_zone, owner_id, status, status_reason, source, score, \
              mql_count, first_mql_at, last_mql_at, do_not_call, unsubscribed, framework, qualification, \
-             custom_fields, merged_into, created_at, updated_at, id, version) VALUES {}",
-            rows.join(", ")
+             custom_fields, merged_into, created_at, updated_at, id, version) VALUES {rows}"
         );
         ex.execute(q.with_sql(sql)).await?;
     }

@@ -69,17 +69,13 @@ pub async fn put(ex: &mut impl Exec, kind: DocKind, ref_id: Uuid, body: &str) ->
 pub async fn put_many(ex: &mut impl Exec, docs: &[(DocKind, Uuid, String)]) -> StoreResult<()> {
     for chunk in docs.chunks(5000) {
         let mut q = query("");
-        let mut rows = Vec::with_capacity(chunk.len());
         for (kind, id, body) in chunk {
-            let a = q.push_bind(kind.code());
-            let b = q.push_bind(*id);
-            let c = q.push_bind(body.as_str());
-            rows.push(format!("(${a}, ${b}, ${c})"));
+            q.push_bind(kind.code());
+            q.push_bind(*id);
+            q.push_bind(body.as_str());
         }
-        let sql = format!(
-            "INSERT INTO search_docs (kind, ref_id, body) VALUES {}",
-            rows.join(", ")
-        );
+        let rows = crate::bulk::values_rows(ex.backend(), chunk.len(), 3);
+        let sql = format!("INSERT INTO search_docs (kind, ref_id, body) VALUES {rows}");
         ex.execute(q.with_sql(sql)).await?;
     }
     Ok(())

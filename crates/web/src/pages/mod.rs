@@ -2,6 +2,7 @@
 //! menu, CSRF token) is built once per request by [`Layout::new`].
 
 pub mod admin;
+pub mod admin_lists;
 pub mod flash;
 pub mod handbook;
 pub mod handbook_links;
@@ -268,6 +269,9 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/admin/tokens/{id}/revoke", post(tokens::admin_revoke))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/lists", get(admin_lists::lists))
+        .route("/admin/lists/dispositions", post(admin_lists::save_dispositions))
+        .route("/admin/lists/frameworks", post(admin_lists::save_frameworks))
         .route("/settings/tokens", get(tokens::own_list).post(tokens::own_create))
         .route("/settings/tokens/{id}/revoke", post(tokens::own_revoke))
         .merge(hiring::router())

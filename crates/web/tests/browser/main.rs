@@ -7,6 +7,7 @@
 mod driver;
 mod hiring_approval;
 mod imports;
+mod lead_list_width;
 mod phone;
 mod records;
 mod session;

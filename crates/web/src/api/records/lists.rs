@@ -2,9 +2,11 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use prospector_app::records::catalogues::ReasonEdit;
+use prospector_app::records::catalogues::{FrameworkInput, ReasonEdit};
 use prospector_core::records::LeadStatus;
+use prospector_core::records::activity::CallDisposition;
 use prospector_core::records::lifecycle::LeadReasons;
+use prospector_core::records::qualification::Criterion;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -148,5 +150,128 @@ pub async fn frameworks(
     let list = state.app.qualification_frameworks(&actor).await?;
     Ok(Json(FrameworkList {
         items: serde_json::to_value(list).unwrap_or_default(),
+    }))
+}
+
+/// One call disposition as an admin sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DispositionInput {
+    /// Stable snake_case code.
+    code: String,
+    /// Label reps see.
+    label: String,
+    /// Counts towards the connect rate.
+    #[serde(default)]
+    counts_as_connect: bool,
+}
+
+/// The whole list of call dispositions, in the order reps see them.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DispositionsBody {
+    /// At least one.
+    items: Vec<DispositionInput>,
+}
+
+/// Replaces the call dispositions (admins; audited). Activities keep the code they were logged
+/// with.
+#[utoipa::path(put, path = "/api/v1/dispositions", tag = "lists", request_body = DispositionsBody,
+    responses((status = 200, body = DispositionListDto), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn replace_dispositions(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(b): ApiJson<DispositionsBody>,
+) -> Result<Json<DispositionListDto>, ApiError> {
+    let list = b
+        .items
+        .into_iter()
+        .map(|d| CallDisposition {
+            code: d.code,
+            label: d.label,
+            counts_as_connect: d.counts_as_connect,
+        })
+        .collect();
+    let saved = state.app.replace_dispositions(&actor, list).await?;
+    Ok(Json(DispositionListDto {
+        items: saved
+            .all()
+            .iter()
+            .map(|d| DispositionDto {
+                code: d.code.clone(),
+                label: d.label.clone(),
+                counts_as_connect: d.counts_as_connect,
+            })
+            .collect(),
+    }))
+}
+
+/// One criterion of a framework.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionInput {
+    /// Stable snake_case code answers are keyed by.
+    code: String,
+    /// Label.
+    label: String,
+    /// What counts as met.
+    #[serde(default)]
+    help: String,
+}
+
+/// One framework as an admin sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkInputDto {
+    /// Stable snake_case code.
+    code: String,
+    /// Name.
+    name: String,
+    /// The criteria, in the order asked.
+    criteria: Vec<CriterionInput>,
+    /// How many must be met (1 to the number of criteria).
+    required: usize,
+}
+
+/// The whole list of qualification frameworks.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworksBody {
+    /// At least one.
+    items: Vec<FrameworkInputDto>,
+}
+
+/// Replaces the qualification frameworks (admins; audited). A framework leads are being
+/// qualified with cannot be removed (409).
+#[utoipa::path(put, path = "/api/v1/qualification-frameworks", tag = "lists", request_body = FrameworksBody,
+    responses((status = 200, body = FrameworkList), (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn replace_frameworks(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(b): ApiJson<FrameworksBody>,
+) -> Result<Json<FrameworkList>, ApiError> {
+    let list = b
+        .items
+        .into_iter()
+        .map(|f| FrameworkInput {
+            code: f.code,
+            name: f.name,
+            criteria: f
+                .criteria
+                .into_iter()
+                .map(|c| Criterion {
+                    code: c.code,
+                    label: c.label,
+                    help: c.help,
+                })
+                .collect(),
+            required: f.required,
+        })
+        .collect();
+    let saved = state.app.replace_frameworks(&actor, list).await?;
+    Ok(Json(FrameworkList {
+        items: serde_json::to_value(saved).unwrap_or_default(),
     }))
 }

@@ -49,8 +49,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(lists::reasons))
         .routes(routes!(lists::edit_reason))
-        .routes(routes!(lists::dispositions))
-        .routes(routes!(lists::frameworks))
+        .routes(routes!(lists::dispositions, lists::replace_dispositions))
+        .routes(routes!(lists::frameworks, lists::replace_frameworks))
 }
 
 /// The version to check: the body's `version`, else the `If-Match` header.

@@ -1,7 +1,9 @@
 //! The records API on both backends: leads, contacts, accounts, opportunities, activities,
 //! tasks, lifecycle, conversion, duplicates and merges, permissions, search.
 
+mod follow_ups;
 mod lifecycle;
+mod lists_admin;
 mod merge;
 mod people;
 mod permissions;
