@@ -9,7 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::StoreResult;
-use crate::query::{Exec, Row, query};
+use crate::query::{Backend, Exec, Row, query};
 use crate::value::Value;
 
 /// SQLite refuses a statement with more than 32,766 parameters; stay well below on both backends.
@@ -331,18 +331,19 @@ pub async fn known_ids(
     system: &str,
     ids: &[String],
 ) -> StoreResult<HashMap<String, Known>> {
+    // Placeholders are bound in the order they appear, so SQLite can take positional `?`, which
+    // binds in O(1) where numbered `$N` costs O(n) each (see `bulk`).
+    let positional = ex.backend() == Backend::Sqlite;
+    let mark = |n: usize| if positional { "?".to_owned() } else { format!("${n}") };
     let mut found = HashMap::new();
     for chunk in ids.chunks(MAX_PARAMS / 2) {
         let mut q = query("");
-        let objs: Vec<String> = objects.iter().map(|o| format!("${}", q.push_bind(*o))).collect();
-        let sys = q.push_bind(system);
-        let list: Vec<String> = chunk
-            .iter()
-            .map(|id| format!("${}", q.push_bind(id.as_str())))
-            .collect();
+        let objs: Vec<String> = objects.iter().map(|o| mark(q.push_bind(*o))).collect();
+        let sys = mark(q.push_bind(system));
+        let list: Vec<String> = chunk.iter().map(|id| mark(q.push_bind(id.as_str()))).collect();
         let sql = format!(
             "SELECT object, external_id, record_id, row_hash FROM external_ids WHERE object IN ({}) \
-             AND system = ${sys} AND external_id IN ({})",
+             AND system = {sys} AND external_id IN ({})",
             objs.join(", "),
             list.join(", ")
         );
@@ -453,6 +454,8 @@ pub async fn upsert(
             format!(" ON CONFLICT ({}) DO UPDATE SET {}", c.target, sets.join(", "))
         }
     };
+    // Positional `?` on SQLite: binding numbered `$N` parameters costs O(n²) there (see `bulk`).
+    let positional = ex.backend() == Backend::Sqlite;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut q = query("");
@@ -466,8 +469,13 @@ pub async fn upsert(
                 if j > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&q.push_bind(value).to_string());
+                let n = q.push_bind(value);
+                if positional {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
             }
             sql.push(')');
         }
