@@ -223,11 +223,13 @@ pub async fn sequence(ex: &mut impl Exec, id: Uuid) -> StoreResult<Option<Sequen
 
 /// Every sequence (without steps), the default first, then by name.
 pub async fn sequences(ex: &mut impl Exec) -> StoreResult<Vec<SequenceRow>> {
-    ex.fetch_all(query("SELECT * FROM sequences ORDER BY is_default DESC, name, id"))
-        .await?
-        .iter()
-        .map(decode_sequence)
-        .collect()
+    ex.fetch_all(query(
+        "SELECT * FROM sequences ORDER BY is_default DESC, name, id",
+    ))
+    .await?
+    .iter()
+    .map(decode_sequence)
+    .collect()
 }
 
 /// How many enrollments of each status a sequence has.
@@ -401,12 +403,21 @@ pub async fn postpone(ex: &mut impl Exec, id: Uuid, until: DateTime<Utc>) -> Sto
     Ok(())
 }
 
-async fn one_enrollment(ex: &mut impl Exec, clause: &str, bind: crate::Value) -> StoreResult<Option<EnrollmentRow>> {
-    ex.fetch_optional(query(format!("SELECT {ENROLLMENT_COLUMNS} FROM enrollments e WHERE {clause}")).bind(bind))
-        .await?
-        .as_ref()
-        .map(decode_enrollment)
-        .transpose()
+async fn one_enrollment(
+    ex: &mut impl Exec,
+    clause: &str,
+    bind: crate::Value,
+) -> StoreResult<Option<EnrollmentRow>> {
+    ex.fetch_optional(
+        query(format!(
+            "SELECT {ENROLLMENT_COLUMNS} FROM enrollments e WHERE {clause}"
+        ))
+        .bind(bind),
+    )
+    .await?
+    .as_ref()
+    .map(decode_enrollment)
+    .transpose()
 }
 
 /// One enrollment.
@@ -421,7 +432,12 @@ pub async fn enrollment_by_token(ex: &mut impl Exec, token: &str) -> StoreResult
 
 /// The person's live (active or paused) enrollment.
 pub async fn live_enrollment(ex: &mut impl Exec, person: PersonId) -> StoreResult<Option<EnrollmentRow>> {
-    one_enrollment(ex, "e.person_id = $1 AND e.status <> 'finished'", crate::ToSql::to_sql(person)).await
+    one_enrollment(
+        ex,
+        "e.person_id = $1 AND e.status <> 'finished'",
+        crate::ToSql::to_sql(person),
+    )
+    .await
 }
 
 /// The person's most recent enrollment of any status.
@@ -496,7 +512,10 @@ pub async fn claim_due(
     limit: i64,
 ) -> StoreResult<Vec<EnrollmentRow>> {
     let (live, order) = match column {
-        "next_due_at" => ("e.status = 'active' AND e.next_due_at IS NOT NULL AND ", "e.next_due_at"),
+        "next_due_at" => (
+            "e.status = 'active' AND e.next_due_at IS NOT NULL AND ",
+            "e.next_due_at",
+        ),
         "resume_at" => ("e.resume_at IS NOT NULL AND ", "e.resume_at"),
         _ => ("e.recycle_at IS NOT NULL AND ", "e.recycle_at"),
     };
@@ -625,7 +644,8 @@ pub async fn execution_by_message(ex: &mut impl Exec, message_id: &str) -> Store
 /// An enrollment's executions in step order.
 pub async fn executions_of(ex: &mut impl Exec, enrollment_id: Uuid) -> StoreResult<Vec<ExecutionRow>> {
     ex.fetch_all(
-        query("SELECT * FROM step_executions WHERE enrollment_id = $1 ORDER BY step_index").bind(enrollment_id),
+        query("SELECT * FROM step_executions WHERE enrollment_id = $1 ORDER BY step_index")
+            .bind(enrollment_id),
     )
     .await?
     .iter()
@@ -705,7 +725,11 @@ pub async fn last_message_id(ex: &mut impl Exec, enrollment_id: Uuid) -> StoreRe
 }
 
 /// When the rep's mailbox sent automatic emails since `since` (for daily caps and spacing).
-pub async fn sends_since(ex: &mut impl Exec, owner: UserId, since: DateTime<Utc>) -> StoreResult<Vec<DateTime<Utc>>> {
+pub async fn sends_since(
+    ex: &mut impl Exec,
+    owner: UserId,
+    since: DateTime<Utc>,
+) -> StoreResult<Vec<DateTime<Utc>>> {
     ex.fetch_all(
         query(
             "SELECT created_at FROM step_executions WHERE owner_id = $1 AND kind = 'automatic_email' \
@@ -828,7 +852,12 @@ pub async fn day_counts(
 // ---- suppression -----------------------------------------------------------------------------
 
 /// Adds an address key to the suppression list (the first reason stays).
-pub async fn suppress(ex: &mut impl Exec, email_key: &str, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
+pub async fn suppress(
+    ex: &mut impl Exec,
+    email_key: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     ex.execute(
         query(
             "INSERT INTO email_suppressions (email_key, reason, created_at) VALUES ($1, $2, $3) \
@@ -851,7 +880,10 @@ pub async fn suppression(ex: &mut impl Exec, email_key: &str) -> StoreResult<Opt
 }
 
 /// Enrollments of people whose email key is `email_key`, newest first (a bounce names an address).
-pub async fn enrollments_by_email_key(ex: &mut impl Exec, email_key: &str) -> StoreResult<Vec<EnrollmentRow>> {
+pub async fn enrollments_by_email_key(
+    ex: &mut impl Exec,
+    email_key: &str,
+) -> StoreResult<Vec<EnrollmentRow>> {
     ex.fetch_all(
         query(format!(
             "SELECT {ENROLLMENT_COLUMNS} FROM enrollments e JOIN people p ON p.id = e.person_id \
@@ -913,6 +945,12 @@ pub async fn mailbox_pacing(ex: &mut impl Exec, owner: UserId) -> StoreResult<Op
             .bind(owner),
         )
         .await?;
-    row.map(|r| Ok((r.get("daily_cap")?, r.get("min_spacing_seconds")?, r.get("time_zone")?)))
-        .transpose()
+    row.map(|r| {
+        Ok((
+            r.get("daily_cap")?,
+            r.get("min_spacing_seconds")?,
+            r.get("time_zone")?,
+        ))
+    })
+    .transpose()
 }

@@ -65,7 +65,12 @@ async fn check_templates(ex: &mut impl Exec, def: &SequenceDefinition) -> AppRes
     Ok(())
 }
 
-fn row_of(id: Uuid, def: &SequenceDefinition, actor: &Actor, now: chrono::DateTime<chrono::Utc>) -> AppResult<SequenceRow> {
+fn row_of(
+    id: Uuid,
+    def: &SequenceDefinition,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<SequenceRow> {
     let draft = SequenceDraft::from(def.clone());
     Ok(SequenceRow {
         id,
@@ -125,9 +130,11 @@ impl App {
             let Some(r) = usize::try_from(index).ok().and_then(|i| s.steps.get_mut(i)) else {
                 continue;
             };
-            let is_call = s.def.steps().get(usize::try_from(index).unwrap_or(usize::MAX)).is_some_and(|st| {
-                st.kind == prospector_core::sequence::StepKind::Call
-            });
+            let is_call = s
+                .def
+                .steps()
+                .get(usize::try_from(index).unwrap_or(usize::MAX))
+                .is_some_and(|st| st.kind == prospector_core::sequence::StepKind::Call);
             match status.as_str() {
                 "sent" | "done" => {
                     r.sent += n;
@@ -215,14 +222,23 @@ impl App {
     }
 
     /// The sequence's most recent enrollments.
-    pub async fn sequence_enrollments(&self, actor: &Actor, id: Uuid, limit: i64) -> AppResult<Vec<EnrollmentRow>> {
+    pub async fn sequence_enrollments(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        limit: i64,
+    ) -> AppResult<Vec<EnrollmentRow>> {
         require_records(actor)?;
         let mut reader = self.store().reader();
         load_sequence(&mut reader, id).await?;
         let rows = sequences::sequence_enrollments(&mut reader, id, limit.clamp(1, 500)).await?;
         let mut visible = Vec::with_capacity(rows.len());
         for r in rows {
-            if self.person_for(&mut reader, actor, None, r.person_id, false).await.is_ok() {
+            if self
+                .person_for(&mut reader, actor, None, r.person_id, false)
+                .await
+                .is_ok()
+            {
                 visible.push(r);
             }
         }

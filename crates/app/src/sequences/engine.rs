@@ -8,8 +8,8 @@ use prospector_core::records::activity::ActivityDetail;
 use prospector_core::records::lifecycle::{self, LeadStatus};
 use prospector_core::sequence::enrollment::lead_status;
 use prospector_core::sequence::{
-    Effect, Enrollment, EnrollmentState, Event, SequenceDefinition, SequenceDraft, SequenceSettings, Transition,
-    due_at,
+    Effect, Enrollment, EnrollmentState, Event, SequenceDefinition, SequenceDraft, SequenceSettings,
+    Transition, due_at,
 };
 use prospector_core::template::TemplateContext;
 use prospector_store::WriteTx;
@@ -45,7 +45,10 @@ pub(crate) fn definition_of(row: &SequenceRow) -> AppResult<SequenceDefinition> 
     Ok(SequenceDefinition::parse(&draft)?)
 }
 
-pub(crate) async fn load_sequence(tx: &mut impl prospector_store::Exec, id: uuid::Uuid) -> AppResult<LoadedSequence> {
+pub(crate) async fn load_sequence(
+    tx: &mut impl prospector_store::Exec,
+    id: uuid::Uuid,
+) -> AppResult<LoadedSequence> {
     let row = sequences::sequence(tx, id)
         .await?
         .ok_or_else(|| AppError::NotFound("sequence".into()))?;
@@ -135,7 +138,10 @@ impl App {
     /// Seeds the shipped templates and the default 8-touch cadence once; harmless to repeat.
     pub async fn ensure_outbound_defaults(&self) -> AppResult<()> {
         let mut reader = self.store().reader();
-        let seeded = sequences::sequences(&mut reader).await?.iter().any(|s| s.is_default);
+        let seeded = sequences::sequences(&mut reader)
+            .await?
+            .iter()
+            .any(|s| s.is_default);
         if seeded {
             return Ok(());
         }
@@ -278,9 +284,11 @@ impl App {
             lead_status::QUALIFYING => lifecycle::on_reply(from),
             lead_status::DISQUALIFIED => lifecycle::on_unsubscribe(from),
             // The sweep calls this when the recycle instant has come.
-            "recycle" => {
-                lifecycle::on_sequence_finished_without_reply(from, now - lifecycle::RECYCLE_AFTER_NO_REPLY, now)
-            }
+            "recycle" => lifecycle::on_sequence_finished_without_reply(
+                from,
+                now - lifecycle::RECYCLE_AFTER_NO_REPLY,
+                now,
+            ),
             other => {
                 let to = LeadStatus::parse("status", other)?;
                 let catalogue = catalogues::lead_reasons(tx).await?;

@@ -59,7 +59,11 @@ impl ManualAction {
             "pause" => Ok(ManualAction::Pause),
             "resume" => Ok(ManualAction::Resume),
             "finish" => Ok(ManualAction::Finish),
-            other => Err(Invalid::unknown_value("action", other, &["pause", "resume", "finish"])),
+            other => Err(Invalid::unknown_value(
+                "action",
+                other,
+                &["pause", "resume", "finish"],
+            )),
         }
     }
 }
@@ -175,8 +179,16 @@ impl App {
                 other => other.into(),
             })?;
         // The insert was version 1; effects write it back as version 2.
-        self.commit_transition(&mut tx, actor, &mut row, seq, &start.enrollment, &start.effects, now)
-            .await?;
+        self.commit_transition(
+            &mut tx,
+            actor,
+            &mut row,
+            seq,
+            &start.enrollment,
+            &start.effects,
+            now,
+        )
+        .await?;
         audit::record(
             &mut tx,
             actor,
@@ -196,7 +208,12 @@ impl App {
 
     /// Pauses, resumes or finishes an enrollment by hand; refused with the reason when it makes
     /// no sense (resuming a finished one).
-    pub async fn act_on_enrollment(&self, actor: &Actor, id: Uuid, action: ManualAction) -> AppResult<EnrollmentRow> {
+    pub async fn act_on_enrollment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        action: ManualAction,
+    ) -> AppResult<EnrollmentRow> {
         require_records(actor)?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
@@ -208,7 +225,8 @@ impl App {
             ManualAction::Resume => Event::ResumeByHand { at: now },
             ManualAction::Finish => Event::FinishByHand { at: now },
         };
-        self.apply_event(&mut tx, actor, &mut row, &seq, &event, now).await?;
+        self.apply_event(&mut tx, actor, &mut row, &seq, &event, now)
+            .await?;
         audit::record(
             &mut tx,
             actor,
@@ -227,7 +245,12 @@ impl App {
     }
 
     /// An enrollment the actor may see (through its person).
-    pub(crate) async fn enrollment_for(&self, tx: &mut WriteTx, actor: &Actor, id: Uuid) -> AppResult<EnrollmentRow> {
+    pub(crate) async fn enrollment_for(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        id: Uuid,
+    ) -> AppResult<EnrollmentRow> {
         let row = sequences::enrollment(tx, id)
             .await?
             .ok_or_else(|| AppError::NotFound("enrollment".into()))?;
@@ -236,13 +259,18 @@ impl App {
     }
 
     /// One enrollment with its steps so far.
-    pub async fn get_enrollment(&self, actor: &Actor, id: Uuid) -> AppResult<(EnrollmentRow, Vec<ExecutionRow>)> {
+    pub async fn get_enrollment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> AppResult<(EnrollmentRow, Vec<ExecutionRow>)> {
         require_records(actor)?;
         let mut reader = self.store().reader();
         let row = sequences::enrollment(&mut reader, id)
             .await?
             .ok_or_else(|| AppError::NotFound("enrollment".into()))?;
-        self.person_for(&mut reader, actor, None, row.person_id, false).await?;
+        self.person_for(&mut reader, actor, None, row.person_id, false)
+            .await?;
         let steps = sequences::executions_of(&mut reader, id).await?;
         Ok((row, steps))
     }

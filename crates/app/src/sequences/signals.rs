@@ -86,8 +86,14 @@ impl App {
             _ => return Ok(()),
         };
         // A bounce report's own In-Reply-To is rarely the original; its recipient is reliable.
-        let in_reply_to = if m.signal == "bounce" { None } else { m.in_reply_to.as_deref() };
-        let Some((mut row, execution)) = self.enrollment_for_message(tx, in_reply_to, address.as_deref()).await?
+        let in_reply_to = if m.signal == "bounce" {
+            None
+        } else {
+            m.in_reply_to.as_deref()
+        };
+        let Some((mut row, execution)) = self
+            .enrollment_for_message(tx, in_reply_to, address.as_deref())
+            .await?
         else {
             return Ok(());
         };
@@ -114,11 +120,19 @@ impl App {
             .ok_or_else(|| AppError::NotFound("unsubscribe link".into()))?;
         let seq = load_sequence(&mut tx, row.sequence_id).await?;
         let actor = Actor::system();
-        self.apply_event(&mut tx, &actor, &mut row, &seq, &Event::Unsubscribe { at: now }, now)
-            .await?;
+        self.apply_event(
+            &mut tx,
+            &actor,
+            &mut row,
+            &seq,
+            &Event::Unsubscribe { at: now },
+            now,
+        )
+        .await?;
         // Suppress even when the enrollment had finished (the machine then has nothing to do).
         if let Some(person) = prospector_store::records::people::get(&mut tx, row.person_id).await? {
-            self.suppress_person(&mut tx, &person, "unsubscribed", now).await?;
+            self.suppress_person(&mut tx, &person, "unsubscribed", now)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

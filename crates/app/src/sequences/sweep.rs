@@ -124,10 +124,14 @@ impl App {
                 break;
             }
             for mut row in rows {
-                let seq = self.cached_sequence(&mut tx, &mut caches, row.sequence_id).await?;
+                let seq = self
+                    .cached_sequence(&mut tx, &mut caches, row.sequence_id)
+                    .await?;
                 let machine = machine_of(&row)?;
                 let date = match machine.state {
-                    prospector_core::sequence::EnrollmentState::Paused { resume_on: Some(d), .. } => d,
+                    prospector_core::sequence::EnrollmentState::Paused {
+                        resume_on: Some(d), ..
+                    } => d,
                     _ => {
                         row.resume_at = None;
                         row.version += 1;
@@ -136,7 +140,8 @@ impl App {
                     }
                 };
                 let event = Event::ResumeAfterOutOfOffice { at: now, date };
-                self.apply_event(&mut tx, &actor, &mut row, &seq, &event, now).await?;
+                self.apply_event(&mut tx, &actor, &mut row, &seq, &event, now)
+                    .await?;
                 report.resumed += 1;
             }
             tx.commit().await?;
@@ -330,7 +335,14 @@ impl App {
             report.postponed += 1;
             return Ok(());
         };
-        let at = plan_send(now, recipient_tz, &settings, &sender.pacer, sender.tz, &sender.sends);
+        let at = plan_send(
+            now,
+            recipient_tz,
+            &settings,
+            &sender.pacer,
+            sender.tz,
+            &sender.sends,
+        );
         if at > now {
             sequences::postpone(tx, row.id, at).await?;
             report.postponed += 1;
@@ -344,7 +356,12 @@ impl App {
             .map_or("prospector.invalid", |(_, h)| h)
             .to_owned();
         let (unsubscribe_url, headers) = unsubscribe(&public_url, &row.unsubscribe_token, from.as_ref());
-        let context = template_context(&person, Some(&sender.user), Some(&sender.mailbox), unsubscribe_url.clone());
+        let context = template_context(
+            &person,
+            Some(&sender.user),
+            Some(&sender.mailbox),
+            unsubscribe_url.clone(),
+        );
         let rendered = template.render(&context)?;
         let footer = unsubscribe_url
             .map(|u| format!("\n--\nDon't want these emails? Unsubscribe: {u}\n"))
@@ -396,7 +413,11 @@ impl App {
 
 /// The unsubscribe URL and RFC 8058 headers. One-click needs an HTTPS public URL; on plain HTTP
 /// (a local install) the link still goes in the email's footer and `List-Unsubscribe`.
-fn unsubscribe(public_url: &str, token: &str, mailbox: Option<&Email>) -> (Option<String>, Vec<(String, String)>) {
+fn unsubscribe(
+    public_url: &str,
+    token: &str,
+    mailbox: Option<&Email>,
+) -> (Option<String>, Vec<(String, String)>) {
     match UnsubscribeLink::new(public_url, token, mailbox) {
         Ok(link) => (
             Some(link.url().to_owned()),
@@ -407,7 +428,10 @@ fn unsubscribe(public_url: &str, token: &str, mailbox: Option<&Email>) -> (Optio
         ),
         Err(_) if !public_url.is_empty() => {
             let url = format!("{}/u/{token}", public_url.trim_end_matches('/'));
-            (Some(url.clone()), vec![("List-Unsubscribe".into(), format!("<{url}>"))])
+            (
+                Some(url.clone()),
+                vec![("List-Unsubscribe".into(), format!("<{url}>"))],
+            )
         }
         Err(_) => (None, vec![]),
     }

@@ -27,7 +27,10 @@ pub struct TemplateInput {
 }
 
 /// Seeds the shipped templates (existing ones, possibly edited, are kept).
-pub(crate) async fn seed_default_templates(tx: &mut WriteTx, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+pub(crate) async fn seed_default_templates(
+    tx: &mut WriteTx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
     for t in default_templates() {
         let row = TemplateRow {
             id: t.id.to_owned(),
@@ -44,7 +47,12 @@ pub(crate) async fn seed_default_templates(tx: &mut WriteTx, now: chrono::DateTi
 
 fn check_id(id: &str) -> Result<String, Invalid> {
     let id = id.trim();
-    if id.is_empty() || id.len() > MAX_ID_CHARS || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if id.is_empty()
+        || id.len() > MAX_ID_CHARS
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         return Err(Invalid::new(
             "id",
             "invalid_id",
@@ -73,7 +81,12 @@ impl App {
 
     /// Creates or replaces template `id`. The subject and body are checked now: an unknown
     /// variable is refused naming it (and the closest known one).
-    pub async fn save_template(&self, actor: &Actor, id: &str, input: TemplateInput) -> AppResult<TemplateRow> {
+    pub async fn save_template(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: TemplateInput,
+    ) -> AppResult<TemplateRow> {
         require_records(actor)?;
         let id = check_id(id)?;
         let name = prospector_core::error::required_text("name", &input.name, 120)?;
@@ -108,7 +121,12 @@ impl App {
     }
 
     /// Renders template `id` for a real person, as it would be sent by the actor.
-    pub async fn preview_template(&self, actor: &Actor, id: &str, person: PersonId) -> AppResult<RenderedEmail> {
+    pub async fn preview_template(
+        &self,
+        actor: &Actor,
+        id: &str,
+        person: PersonId,
+    ) -> AppResult<RenderedEmail> {
         let template = self.get_template(actor, id).await?;
         let mut reader = self.store().reader();
         let person = self.person_for(&mut reader, actor, None, person, false).await?;

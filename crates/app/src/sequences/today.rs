@@ -118,7 +118,9 @@ impl App {
                 .then(a.row.execution.due_at.cmp(&b.row.execution.due_at))
         });
         let mut counts = DayCounts::default();
-        for (kind, status, outcome, connect, n) in sequences::day_counts(&mut reader, owner, day_start).await? {
+        for (kind, status, outcome, connect, n) in
+            sequences::day_counts(&mut reader, owner, day_start).await?
+        {
             match (kind.as_str(), status.as_str()) {
                 ("call", "done") => {
                     counts.calls += n;
@@ -214,7 +216,8 @@ impl App {
             }
         };
         if row.status != "finished" {
-            self.apply_event(&mut tx, actor, &mut row, &seq, &event, now).await?;
+            self.apply_event(&mut tx, actor, &mut row, &seq, &event, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

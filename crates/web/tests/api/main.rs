@@ -13,6 +13,7 @@ mod inbound;
 mod mail;
 mod records;
 mod records_pages;
+mod sequences;
 mod stories;
 mod tokens;
 mod users;
