@@ -102,6 +102,14 @@ impl App {
         Ok(out)
     }
 
+    /// Every sequence's id and name, for choosers (no numbers: cheap enough for every list page).
+    pub async fn sequence_choices(&self, actor: &Actor) -> AppResult<Vec<(Uuid, String)>> {
+        require_records(actor)?;
+        self.ensure_outbound_defaults().await?;
+        let rows = sequences::sequences(&mut self.store().reader()).await?;
+        Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+    }
+
     /// One sequence with its numbers.
     pub async fn get_sequence(&self, actor: &Actor, id: Uuid) -> AppResult<SequenceSummary> {
         require_records(actor)?;
