@@ -8,3 +8,4 @@ mod driver;
 mod phone;
 mod records;
 mod session;
+mod today;
