@@ -14,6 +14,7 @@ mod mail;
 mod records;
 mod records_pages;
 mod sequences;
+mod sequences_pages;
 mod stories;
 mod tokens;
 mod users;
