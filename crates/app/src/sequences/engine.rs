@@ -240,6 +240,24 @@ impl App {
         Ok(())
     }
 
+    /// Something happened to a person outside their sequence (a rep set an exit status, a call
+    /// booked a meeting): their live enrollment, if any, reacts in the caller's transaction.
+    pub(crate) async fn sequence_event_for_person(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        person: PersonId,
+        event: &Event,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let Some(mut row) = sequences::live_enrollment(tx, person).await? else {
+            return Ok(());
+        };
+        let seq = load_sequence(tx, row.sequence_id).await?;
+        self.apply_event(tx, actor, &mut row, &seq, event, now).await?;
+        Ok(())
+    }
+
     /// Never email this person's address again; an unsubscribe also marks the record.
     pub(crate) async fn suppress_person(
         &self,

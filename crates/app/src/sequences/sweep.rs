@@ -24,7 +24,7 @@ use super::SEQUENCE_SWEEP;
 use super::engine::{LoadedSequence, load_sequence, machine_of, template_context, tz_of};
 use crate::mail::{Address, OutgoingEmail, enqueue_email};
 use crate::outbox::{Handler, HandlerFuture};
-use crate::{Actor, App, AppResult};
+use crate::{Actor, App, AppError, AppResult};
 
 /// Enrollments claimed per transaction.
 const BATCH: i64 = 500;
@@ -177,8 +177,21 @@ impl App {
                 break;
             }
             for row in fresh {
-                self.run_step(&mut tx, &actor, &mut caches, row, now, &mut report)
-                    .await?;
+                let id = row.id;
+                match self
+                    .run_step(&mut tx, &actor, &mut caches, row, now, &mut report)
+                    .await
+                {
+                    Ok(()) => {}
+                    // A step that cannot be carried out (a template that no longer renders) must
+                    // not hold up everyone else's: it is looked at again later.
+                    Err(AppError::Invalid(e)) => {
+                        tracing::warn!(enrollment = %id, error = %e, "sequence step could not run; retrying later");
+                        sequences::postpone(&mut tx, id, now + NO_MAILBOX_RETRY).await?;
+                        report.postponed += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             tx.commit().await?;
         }

@@ -22,6 +22,7 @@ on_both_backends!(
     the_unsubscribe_link_stops_every_email_to_the_address,
     finishing_without_a_reply_recycles_the_lead_a_week_later,
     today_puts_callable_people_first_and_logs_a_call_with_one_disposition,
+    an_exit_status_or_a_booked_meeting_logged_elsewhere_ends_the_sequence,
 );
 
 struct Rep {
@@ -342,7 +343,6 @@ async fn the_sweep_sends_each_automatic_email_once_inside_the_recipients_window(
     let (_, s) = get(&r.rep, &format!("/api/v1/sequences/{seq}")).await;
     assert_eq!(s["steps"][0]["results"]["sent"], 1);
     assert_eq!(s["steps"][1]["results"]["sent"], 1);
-    let _ = &r.mailbox_id;
 }
 
 async fn two_sweeps_at_once_never_send_a_step_twice(db: TestDb) {
@@ -661,4 +661,38 @@ async fn today_puts_callable_people_first_and_logs_a_call_with_one_disposition(d
     // The calls are on the person's timeline.
     let (_, timeline) = get(&r.rep, &format!("/api/v1/leads/{tokyo}/timeline")).await;
     assert!(timeline.to_string().contains("meeting_booked"), "{timeline}");
+}
+
+async fn an_exit_status_or_a_booked_meeting_logged_elsewhere_ends_the_sequence(db: TestDb) {
+    let r = rep_with_mailbox(db).await;
+    let seq = sequence(&r.rep, json!([call_step(0), call_step(2)])).await;
+    let ada = lead(&r.rep, "Ada", "Europe/London").await;
+    let bob = lead(&r.rep, "Bob", "Europe/London").await;
+    enroll(&r.rep, &seq, &[&ada, &bob]).await;
+    assert_eq!(r.app.app.sweep_sequences().await.unwrap().tasks_opened, 2);
+
+    // Disqualifying Ada by hand finishes her enrollment and takes her call off Today.
+    let (status, moved) = post(
+        &r.rep,
+        &format!("/api/v1/leads/{ada}/status"),
+        json!({"status": "disqualified", "reason": "student"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let h = &history(&r.rep, &ada).await[0];
+    assert_eq!((h["status"].as_str(), h["reason"].as_str()), (Some("finished"), Some("exit_status")));
+    assert_eq!(h["steps"][0]["status"], "cancelled");
+
+    // A meeting booked on a call logged from Bob's page finishes his and makes him Qualifying.
+    let (status, call) = post(
+        &r.rep,
+        "/api/v1/activities",
+        json!({"person_id": bob, "kind": "call", "disposition": "meeting_booked"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{call}");
+    assert_eq!(history(&r.rep, &bob).await[0]["reason"], "meeting_booked");
+    assert_eq!(lead_status(&r.rep, &bob).await.0, "qualifying");
+    let (_, today) = get(&r.rep, "/api/v1/today").await;
+    assert!(today["items"].as_array().unwrap().is_empty(), "{today}");
 }
