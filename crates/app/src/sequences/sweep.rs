@@ -219,7 +219,7 @@ impl App {
         owner: prospector_core::ids::UserId,
         now: DateTime<Utc>,
     ) -> AppResult<Option<&'c mut Sender>> {
-        if !caches.senders.contains_key(&owner) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = caches.senders.entry(owner) {
             let sender = match (
                 prospector_store::mail::mailbox_by_user(tx, owner).await?,
                 prospector_store::users::user_by_id(tx, owner).await?,
@@ -242,7 +242,7 @@ impl App {
                 }
                 _ => None,
             };
-            caches.senders.insert(owner, sender);
+            slot.insert(sender);
         }
         Ok(caches.senders.get_mut(&owner).and_then(Option::as_mut))
     }

@@ -171,6 +171,9 @@ async fn bench_one(label: &str, url: &str, opts: &Options) -> anyhow::Result<()>
         .into_iter()
         .find(|s| s.is_default)
         .ok_or_else(|| anyhow::anyhow!("no default cadence"))?;
+    let seq = sequences::sequence(&mut store.reader(), seq.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no default cadence"))?;
     let reps = make_reps(&store).await?;
     let started = Instant::now();
     let enrolled_at = now() - chrono::Duration::hours(1);

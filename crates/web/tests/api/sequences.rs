@@ -680,7 +680,10 @@ async fn an_exit_status_or_a_booked_meeting_logged_elsewhere_ends_the_sequence(d
     .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
     let h = &history(&r.rep, &ada).await[0];
-    assert_eq!((h["status"].as_str(), h["reason"].as_str()), (Some("finished"), Some("exit_status")));
+    assert_eq!(
+        (h["status"].as_str(), h["reason"].as_str()),
+        (Some("finished"), Some("exit_status"))
+    );
     assert_eq!(h["steps"][0]["status"], "cancelled");
 
     // A meeting booked on a call logged from Bob's page finishes his and makes him Qualifying.

@@ -38,10 +38,14 @@ async fn wait_contains(client: &Client, css: &str, expected: &str) {
 
 /// The visible call panel's heading.
 async fn panel_heading(client: &Client) -> String {
-    let panels = client.find_all(Locator::Css(".call-panel")).await.unwrap();
+    let panels = client
+        .find_all(Locator::Css(".call-panel"))
+        .await
+        .expect("call panels");
     for p in panels {
         if p.is_displayed().await.unwrap_or(false) {
-            return p.find(Locator::Css("h2")).await.unwrap().text().await.unwrap();
+            let heading = p.find(Locator::Css("h2")).await.expect("panel heading");
+            return heading.text().await.expect("heading text");
         }
     }
     String::new()
