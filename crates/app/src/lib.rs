@@ -16,6 +16,7 @@ pub mod mail;
 pub mod outbox;
 pub mod records;
 pub mod secrets;
+pub mod sequences;
 pub mod stories;
 pub mod stories_source;
 pub mod tokens;

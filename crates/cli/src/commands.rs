@@ -115,8 +115,12 @@ async fn run_server(
     let worker = prospector_app::hiring::register_handlers(worker);
     let worker = prospector_app::mail::with_mail_handlers(worker);
     let worker = prospector_app::inbound::register_handlers(worker);
+    let worker = prospector_app::sequences::register_handlers(worker);
     if let Err(e) = app.schedule_mailbox_syncs().await {
         tracing::warn!(error = %e, "could not schedule mailbox syncs");
+    }
+    if let Err(e) = app.schedule_sequence_sweep().await {
+        tracing::warn!(error = %e, "could not schedule the sequence sweep");
     }
     let mut worker_stop = stop_rx.clone();
     let worker_task = tokio::spawn(worker.run(std::time::Duration::from_secs(2), async move {

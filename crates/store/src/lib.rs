@@ -18,6 +18,7 @@ pub mod mail;
 pub mod outbox;
 mod query;
 pub mod records;
+pub mod sequences;
 mod store;
 pub mod stories;
 pub mod users;

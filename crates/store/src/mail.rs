@@ -650,3 +650,17 @@ pub async fn inbound_counts(ex: &mut impl Exec, mailbox_id: Uuid) -> StoreResult
         .await?;
     rows.iter().map(|r| Ok((r.get("signal")?, r.get("n")?))).collect()
 }
+
+/// One imported message.
+pub async fn inbound_by_id(ex: &mut impl Exec, id: Uuid) -> StoreResult<Option<InboundRow>> {
+    ex.fetch_optional(
+        query(format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1"
+        ))
+        .bind(id),
+    )
+    .await?
+    .as_ref()
+    .map(decode_inbound)
+    .transpose()
+}

@@ -185,3 +185,47 @@
   linkReasons("b-status", "b-reason");
   linkReasons("op-stage", "op-reason");
 })();
+
+// Today: j/k move through the queue, l jumps to the call outcome, a digit logs that outcome,
+// d marks a non-call step done, n skips to the next item. The server does the work; this only
+// moves focus and submits the form for the chosen item.
+(function () {
+  var queue = document.getElementById("work-queue");
+  if (!queue) return;
+  var items = Array.prototype.slice.call(queue.querySelectorAll(".work-item"));
+  var current = 0;
+  function typing(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+  }
+  function panel() {
+    return document.querySelector('.call-panel[data-for="' + items[current].dataset.id + '"]');
+  }
+  function show(i) {
+    if (!items.length) return;
+    current = Math.max(0, Math.min(items.length - 1, i));
+    items.forEach(function (el, n) { el.classList.toggle("current", n === current); });
+    document.querySelectorAll(".call-panel").forEach(function (p) { p.hidden = p.dataset.for !== items[current].dataset.id; });
+    items[current].scrollIntoView({ block: "nearest" });
+  }
+  items.forEach(function (el, n) { el.addEventListener("click", function (e) { if (e.target.tagName !== "A") show(n); }); });
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (typing(e.target)) {
+      if (e.key === "Escape") e.target.blur();
+      return;
+    }
+    var p = panel();
+    if (e.key === "j" || e.key === "n") { show(current + 1); e.preventDefault(); }
+    else if (e.key === "k") { show(current - 1); e.preventDefault(); }
+    else if (e.key === "l" && p) {
+      var first = p.querySelector(".dispositions button");
+      if (first) { first.focus(); e.preventDefault(); }
+    } else if (e.key === "d" && p) {
+      var done = p.querySelector(".mark-done");
+      if (done) { done.click(); e.preventDefault(); }
+    } else if (/^[1-9]$/.test(e.key) && p) {
+      var button = p.querySelector('.dispositions button[data-key="' + e.key + '"]');
+      if (button) { button.click(); e.preventDefault(); }
+    }
+  });
+})();

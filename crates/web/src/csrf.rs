@@ -31,7 +31,7 @@ fn needs_check(req: &Request, jar: &CookieJar) -> bool {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let path = req.uri().path();
     // Public endpoints that strangers post to by design (forms on other sites) opt out by prefix.
-    let public = path.starts_with("/inbound/") || path.starts_with("/jobs/");
+    let public = path.starts_with("/inbound/") || path.starts_with("/jobs/") || path.starts_with("/u/");
     unsafe_method
         && !public
         && bearer(req.headers()).is_none()

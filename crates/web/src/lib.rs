@@ -12,6 +12,7 @@ mod health;
 pub mod inbound_forms;
 pub mod pages;
 pub mod state;
+pub mod unsubscribe;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -92,6 +93,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .merge(api)
         .merge(pages::router())
         .merge(inbound_forms::router())
+        .merge(unsubscribe::router())
         .route(
             "/api/openapi.json",
             get(move || async move { Json(openapi.as_ref().clone()).into_response() }),

@@ -110,6 +110,15 @@ impl App {
             created_at: now,
         };
         activities::insert(&mut tx, &activity).await?;
+        // A call that booked a meeting ends the person's sequence (and makes them Qualifying).
+        if let (Some(p), ActivityDetail::Call { disposition, .. }) = (person_id, &activity.detail)
+            && disposition == "meeting_booked"
+            && activity.corrects_id.is_none()
+        {
+            let event = prospector_core::sequence::Event::MeetingBooked { at: now };
+            self.sequence_event_for_person(&mut tx, actor, p, &event, now)
+                .await?;
+        }
         if let Some(body) = activity.search_body() {
             search::put(&mut tx, DocKind::Activity, activity.id.0, &body).await?;
         }

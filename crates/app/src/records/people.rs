@@ -697,6 +697,15 @@ impl App {
         people::update(&mut tx, &after)
             .await
             .map_err(stale_on_write("person"))?;
+        if moved.to.is_exit() {
+            // An exit status ends the person's sequence: nobody emails a disqualified lead.
+            let event = prospector_core::sequence::Event::ExitStatus {
+                at: now,
+                status: moved.to.code().to_owned(),
+            };
+            self.sequence_event_for_person(&mut tx, actor, id, &event, now)
+                .await?;
+        }
         let detail = ActivityDetail::StatusChange {
             from: moved.from.code().into(),
             to: moved.to.code().into(),

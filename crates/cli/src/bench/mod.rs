@@ -4,6 +4,7 @@
 pub mod import;
 pub mod inbound;
 pub mod records;
+pub mod sequences;
 
 use std::time::Duration;
 
@@ -39,6 +40,21 @@ pub enum BenchCommand {
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
         postgres_url: String,
     },
+    /// Sequences: the sweep over many enrollments and a rep's Today list, on SQLite and PostgreSQL.
+    Sequences {
+        /// People enrolled.
+        #[arg(long, default_value_t = 100_000)]
+        enrollments: usize,
+        /// Of them, due for an automatic email at once.
+        #[arg(long, default_value_t = 1_000)]
+        due: usize,
+        /// Open calls on one rep's Today list.
+        #[arg(long, default_value_t = 5_000)]
+        today_items: usize,
+        /// PostgreSQL server to create a scratch database on; `none` skips PostgreSQL.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres_url: String,
+    },
     /// Inbound capture through HTTP (scoring, routing, SLA clocks) on a fresh SQLite database,
     /// and the time of one routing decision.
     Inbound {
@@ -70,6 +86,20 @@ pub async fn run(command: BenchCommand, database_url: &str) -> anyhow::Result<()
             .await
         }
         BenchCommand::Inbound { forms, clients } => inbound::run(forms, clients).await,
+        BenchCommand::Sequences {
+            enrollments,
+            due,
+            today_items,
+            postgres_url,
+        } => {
+            sequences::run(sequences::Options {
+                enrollments,
+                due,
+                today_items,
+                postgres_url,
+            })
+            .await
+        }
         BenchCommand::Import {
             rows,
             seed,

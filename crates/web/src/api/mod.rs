@@ -7,6 +7,7 @@ pub mod hiring;
 pub mod inbound;
 pub mod mailboxes;
 pub mod records;
+pub mod sequences;
 pub mod stories;
 pub mod tokens;
 pub mod users;
@@ -83,4 +84,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         )
         .merge(records::router())
         .merge(inbound::router())
+        .merge(sequences::router())
 }

@@ -12,8 +12,10 @@ pub mod inbound;
 pub mod login;
 pub mod mailboxes;
 pub mod records;
+pub mod sequences;
 pub mod stories;
 pub mod stories_nominate;
+pub mod today;
 pub mod tokens;
 
 use askama::Template;
@@ -186,22 +188,12 @@ pub fn router() -> axum::Router<AppState> {
         .route("/", get(|| async { Redirect::to("/today") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
-        .route(
-            "/today",
-            section(
-                "today",
-                "Today",
-                "Your calls, emails and tasks due today, in the order to work them.",
-            ),
-        )
-        .route(
-            "/sequences",
-            section(
-                "sequences",
-                "Sequences",
-                "Multi-step outbound cadences and how each step performs.",
-            ),
-        )
+        .route("/today", get(today::show))
+        .route("/today/{id}/done", post(today::done))
+        .route("/sequences", get(sequences::list).post(sequences::create))
+        .route("/sequences/new", get(sequences::new))
+        .route("/sequences/{id}", get(sequences::show).post(sequences::update))
+        .route("/sequences/people/{id}", get(sequences::person))
         .route("/inbound", get(inbound::queue))
         .route("/handoffs", get(inbound::handoffs))
         .route("/handoffs/{id}/accept", post(inbound::accept))

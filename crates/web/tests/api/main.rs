@@ -15,6 +15,8 @@ mod inbound;
 mod mail;
 mod records;
 mod records_pages;
+mod sequences;
+mod sequences_pages;
 mod stories;
 mod tokens;
 mod users;

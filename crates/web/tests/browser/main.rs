@@ -12,3 +12,4 @@ mod phone;
 mod records;
 mod session;
 mod stories_nominate;
+mod today;

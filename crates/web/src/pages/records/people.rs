@@ -134,6 +134,8 @@ struct ListPage {
     statuses: Vec<Choice>,
     owners: Vec<Choice>,
     assignees: Vec<Choice>,
+    /// Sequences for the "Enroll in sequence" bulk action.
+    sequences: Vec<Choice>,
     source: String,
     score_min: String,
     score_max: String,
@@ -253,6 +255,13 @@ pub async fn list(
             a.extend(dir.choices(&[Role::Sdr, Role::TeamLead, Role::Ae, Role::Admin], &me));
             a
         },
+        sequences: state
+            .app
+            .sequence_choices(&actor)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Choice::new(id.to_string(), name, ""))
+            .collect(),
         source: blank(&q.source).to_owned(),
         score_min: blank(&q.score_min).to_owned(),
         score_max: blank(&q.score_max).to_owned(),
@@ -392,6 +401,32 @@ pub async fn bulk(
                 .await?;
             ("Assigned".to_owned(), outcome)
         }
+        Some("enroll") => {
+            let sequence = field(&pairs, "sequence")
+                .and_then(|raw| raw.parse().ok())
+                .ok_or_else(|| AppError::Invalid(Invalid::required("sequence")))?;
+            let outcome = state.app.enroll(&actor, sequence, &ids, None).await?;
+            let page = BulkPage {
+                layout: Layout::new(&actor, &csrf, "leads", "Bulk change"),
+                title: which.title(),
+                what: "Enrolled in the sequence".to_owned(),
+                changed: outcome.enrolled.len(),
+                refusals: outcome
+                    .refused
+                    .iter()
+                    .map(|r| Refusal {
+                        name: r
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("{} {}", which.singular(), r.person_id)),
+                        href: format!("{}/{}", which.base(), r.person_id),
+                        message: r.message.clone(),
+                    })
+                    .collect(),
+                back,
+            };
+            return Ok(page.into_response());
+        }
         Some("status") => {
             let status = field(&pairs, "status").unwrap_or_default().to_owned();
             let label = LeadStatus::parse("status", &status)
@@ -413,7 +448,7 @@ pub async fn bulk(
             return Err(AppError::Invalid(Invalid::unknown_value(
                 "action",
                 field(&pairs, "action").unwrap_or(""),
-                &["assign", "status"],
+                &["assign", "status", "enroll"],
             ))
             .into());
         }
