@@ -5,6 +5,7 @@ pub mod dto;
 pub mod handbook;
 pub mod hiring;
 pub mod inbound;
+pub mod inbound_setup;
 pub mod mailboxes;
 pub mod records;
 pub mod stories;
@@ -83,4 +84,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         )
         .merge(records::router())
         .merge(inbound::router())
+        .merge(inbound_setup::router())
 }

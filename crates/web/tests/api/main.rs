@@ -10,6 +10,7 @@ mod hiring;
 mod http;
 mod import;
 mod inbound;
+mod inbound_setup;
 mod mail;
 mod records;
 mod records_pages;
