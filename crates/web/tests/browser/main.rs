@@ -5,6 +5,7 @@
 //! suite covers both backends.
 
 mod driver;
+mod inbound;
 mod phone;
 mod records;
 mod session;
