@@ -7,13 +7,14 @@ use prospector_testkit::{ApiClient, TestApp, TestDb, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::app_with_admin;
 use crate::records::{get, post};
+use crate::{app_with_admin, csrf_in, form_login};
 
 on_both_backends!(
     forms_are_created_edited_and_archived_with_required_hidden_and_honeypot_fields,
     sla_clocks_run_on_the_owners_calendar_then_their_teams,
     calendars_refuse_bad_input_and_other_peoples_edits,
+    form_and_scoring_pages_edit_with_controls_and_show_errors_next_to_fields,
 );
 
 async fn put(client: &ApiClient, path: &str, body: Value) -> (StatusCode, Value) {
@@ -316,4 +317,151 @@ async fn calendars_refuse_bad_input_and_other_peoples_edits(db: TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn page(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    browser
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn form_and_scoring_pages_edit_with_controls_and_show_errors_next_to_fields(db: TestDb) {
+    let (app, admin) = app_with_admin(db).await;
+    let browser = app.browser();
+    form_login(
+        &app,
+        &browser,
+        "admin@example.com",
+        prospector_testkit::TEST_PASSWORD,
+    )
+    .await;
+    let list = page(&browser, &app, "/admin/inbound/forms").await;
+    assert!(
+        list.contains("/inbound/forms/contact-us") && list.contains("New form"),
+        "{list}"
+    );
+    let editor = page(&browser, &app, "/admin/inbound/forms/new").await;
+    let csrf = csrf_in(&editor);
+
+    // A bad field name comes back as 422 with the message beside that row and the input kept.
+    let bad = [
+        ("csrf_token", csrf.as_str()),
+        ("name", "Pricing question"),
+        ("slug", "pricing"),
+        ("behaviour", "contact_us"),
+        ("source", "web_pricing"),
+        ("field_name_0", "email"),
+        ("field_label_0", "Work email"),
+        ("field_required_0", "on"),
+        ("field_name_1", "Team Size"),
+        ("field_label_1", "Team size"),
+        ("field_name_2", ""),
+        ("field_label_2", ""),
+        ("hidden_name_0", "utm_campaign"),
+        ("hidden_value_0", "pricing-page"),
+        ("honeypot_field", "fax"),
+    ];
+    let r = browser
+        .post(app.url("/admin/inbound/forms"))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let at = html.find("name=\"field_name_1\"").expect("row 1 is shown again");
+    let error = html
+        .find("class=\"field-error\"")
+        .expect("an error next to a field");
+    assert!(
+        error > at && html[at..error].matches("<td").count() <= 1,
+        "the error sits in row 1's cell"
+    );
+    assert!(html.contains("Pricing question"), "input kept");
+
+    let mut good = bad;
+    good[8] = ("field_name_1", "team_size");
+    let r = browser
+        .post(app.url("/admin/inbound/forms"))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let list = page(&browser, &app, "/admin/inbound/forms").await;
+    assert!(
+        list.contains("Created the form") && list.contains("Team size"),
+        "{list}"
+    );
+    let (_, form) = get(&admin, "/api/v1/inbound/forms/pricing").await;
+    assert_eq!(form["honeypot_field"], "fax");
+    assert_eq!(form["hidden_fields"]["utm_campaign"], "pricing-page");
+    assert_eq!(form["fields"][0]["required"], true);
+    let r = browser
+        .post(app.url("/admin/inbound/forms/pricing/archive"))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection());
+    let (status, _) = submit(&app, "pricing", json!({"email": "a@acme.com"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Scoring: points per behaviour, demographic rows, the threshold.
+    let editor = page(&browser, &app, "/admin/inbound/scoring").await;
+    assert!(editor.contains("name=\"points_trial\" value=\"65\""), "{editor}");
+    let r = browser
+        .post(app.url("/admin/inbound/scoring"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("mql_threshold", "100"),
+            ("points_contact_us", "100"),
+            ("points_trial", "lots"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("points are a whole number") && html.contains("value=\"lots\""),
+        "{html}"
+    );
+    let r = browser
+        .post(app.url("/admin/inbound/scoring"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("mql_threshold", "90"),
+            ("points_contact_us", "100"),
+            ("points_trial", "70"),
+            ("demo_code_0", "business_email"),
+            ("demo_label_0", "Business email"),
+            ("demo_condition_0", "business_email"),
+            ("demo_points_0", "20"),
+            ("demo_code_1", "senior_title"),
+            ("demo_label_1", "Senior title"),
+            ("demo_condition_1", "title_contains_any"),
+            ("demo_value_1", "director, vp"),
+            ("demo_points_1", "10"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, rules) = get(&admin, "/api/v1/inbound/scoring").await;
+    assert_eq!(rules["mql_threshold"], 90);
+    assert_eq!(
+        rules["behaviour"].as_array().unwrap().len(),
+        2,
+        "blank boxes score nothing: {rules}"
+    );
+    assert_eq!(
+        rules["demographic"][1]["condition"]["words"],
+        json!(["director", "vp"])
+    );
 }
