@@ -410,9 +410,8 @@ async fn calendars_of(
 ) -> AppResult<std::collections::HashMap<Option<UserId>, BusinessCalendar>> {
     let mut out = std::collections::HashMap::new();
     for owner in owners {
-        if !out.contains_key(&owner) {
-            let calendar = calendar_for(ex, config, owner).await?;
-            out.insert(owner, calendar);
+        if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(owner) {
+            slot.insert(calendar_for(ex, config, owner).await?);
         }
     }
     Ok(out)

@@ -693,6 +693,9 @@ struct BehaviourRow {
     points: String,
 }
 
+/// The scoring editor's rows: one per behaviour, then the demographic rules.
+type ScoringRows = (Vec<BehaviourRow>, Vec<DemographicRow>);
+
 struct DemographicRow {
     code: String,
     label: String,
@@ -730,7 +733,7 @@ impl Errors for ScoringPage {
     }
 }
 
-fn scoring_rows(rules: &ScoringRules) -> (Vec<BehaviourRow>, Vec<DemographicRow>) {
+fn scoring_rows(rules: &ScoringRules) -> ScoringRows {
     let behaviours = Behaviour::ALL
         .iter()
         .filter(|b| **b != Behaviour::Unsubscribe)
@@ -772,7 +775,7 @@ fn scoring_page(
     actor: &Actor,
     csrf: &CsrfToken,
     threshold: String,
-    (behaviours, mut demographic): (Vec<BehaviourRow>, Vec<DemographicRow>),
+    (behaviours, mut demographic): ScoringRows,
     notice: Option<String>,
     error: Option<FieldError>,
 ) -> ScoringPage {
@@ -827,11 +830,7 @@ fn points(field: &str, raw: &str) -> Result<i32, Invalid> {
 /// The submitted editor as rules, and as rows to show again on a refusal.
 fn scoring_input(
     pairs: Vec<(String, String)>,
-) -> (
-    String,
-    (Vec<BehaviourRow>, Vec<DemographicRow>),
-    Result<ScoringRules, Invalid>,
-) {
+) -> (String, ScoringRows, Result<ScoringRules, Invalid>) {
     let map = by_name(pairs);
     let threshold = one(&map, "mql_threshold");
     let mut behaviours = Vec::new();
