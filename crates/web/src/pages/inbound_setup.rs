@@ -828,9 +828,7 @@ fn points(field: &str, raw: &str) -> Result<i32, Invalid> {
 }
 
 /// The submitted editor as rules, and as rows to show again on a refusal.
-fn scoring_input(
-    pairs: Vec<(String, String)>,
-) -> (String, ScoringRows, Result<ScoringRules, Invalid>) {
+fn scoring_input(pairs: Vec<(String, String)>) -> (String, ScoringRows, Result<ScoringRules, Invalid>) {
     let map = by_name(pairs);
     let threshold = one(&map, "mql_threshold");
     let mut behaviours = Vec::new();
