@@ -58,6 +58,8 @@ pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     settings: Arc<AppSettings>,
+    /// Inbound forms, rules and calendars, read once (see `inbound::config`).
+    inbound_config: Arc<inbound::config::ConfigCache>,
 }
 
 impl App {
@@ -67,6 +69,7 @@ impl App {
             store,
             clock,
             settings: Arc::new(settings),
+            inbound_config: Arc::default(),
         }
     }
 

@@ -11,8 +11,24 @@ use crate::error::StoreResult;
 use crate::query::{Backend, Exec, Row, query};
 use crate::records::{OpportunityId, PersonId};
 
-/// A capture form: where it posts (`slug`), what filling it in means (`behaviour`) and the
-/// lead source it records.
+pub mod batch;
+pub mod calendars;
+
+/// A field a capture form asks for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FormField {
+    /// The posted name (`email`, `company`, `employees`, or any custom name).
+    pub name: String,
+    /// The label shown to people filling it in.
+    pub label: String,
+    /// A submission without it is refused (422 naming the field).
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A capture form: where it posts (`slug`), what filling it in means (`behaviour`), the lead
+/// source it records, the fields it asks for, hidden fields stamped on every submission and the
+/// honeypot field bots fill in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Form {
     /// The path segment in `/inbound/forms/{slug}`.
@@ -23,24 +39,45 @@ pub struct Form {
     pub behaviour: String,
     /// The lead source recorded on people it creates.
     pub source: String,
-    /// Inactive forms answer 404.
+    /// Inactive (archived) forms answer 404.
     pub active: bool,
+    /// The fields it asks for, in order.
+    pub fields: Vec<FormField>,
+    /// Values added to every submission (a campaign code, a product), by field name; a posted
+    /// value of the same name is overridden, so visitors cannot change them.
+    pub hidden_fields: std::collections::BTreeMap<String, String>,
+    /// The field a person never sees and bots fill in.
+    pub honeypot_field: String,
+    /// When it was archived.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
+const FORM_COLUMNS: &str =
+    "slug, name, behaviour, source, active, fields, hidden_fields, honeypot_field, archived_at";
+
 fn form_of(r: &Row) -> StoreResult<Form> {
+    let fields: serde_json::Value = r.get("fields")?;
+    let hidden: serde_json::Value = r.get("hidden_fields")?;
     Ok(Form {
         slug: r.get("slug")?,
         name: r.get("name")?,
         behaviour: r.get("behaviour")?,
         source: r.get("source")?,
         active: r.get("active")?,
+        fields: serde_json::from_value(fields).unwrap_or_default(),
+        hidden_fields: serde_json::from_value(hidden).unwrap_or_default(),
+        honeypot_field: r.get("honeypot_field")?,
+        archived_at: r.get("archived_at")?,
     })
 }
 
 /// The form posted to at `slug`.
 pub async fn form_by_slug(ex: &mut impl Exec, slug: &str) -> StoreResult<Option<Form>> {
     ex.fetch_optional(
-        query("SELECT slug, name, behaviour, source, active FROM inbound_forms WHERE slug = $1").bind(slug),
+        query(format!(
+            "SELECT {FORM_COLUMNS} FROM inbound_forms WHERE slug = $1"
+        ))
+        .bind(slug),
     )
     .await?
     .as_ref()
@@ -51,11 +88,35 @@ pub async fn form_by_slug(ex: &mut impl Exec, slug: &str) -> StoreResult<Option<
 /// Every form, by slug.
 pub async fn list_forms(ex: &mut impl Exec) -> StoreResult<Vec<Form>> {
     let rows = ex
-        .fetch_all(query(
-            "SELECT slug, name, behaviour, source, active FROM inbound_forms ORDER BY slug",
-        ))
+        .fetch_all(query(format!(
+            "SELECT {FORM_COLUMNS} FROM inbound_forms ORDER BY slug"
+        )))
         .await?;
     rows.iter().map(form_of).collect()
+}
+
+/// Inserts or replaces the form at `f.slug`.
+pub async fn save_form(ex: &mut impl Exec, f: &Form) -> StoreResult<()> {
+    ex.execute(
+        query(
+            "INSERT INTO inbound_forms (slug, name, behaviour, source, active, fields, hidden_fields, honeypot_field, \
+             archived_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (slug) DO UPDATE SET \
+             name = excluded.name, behaviour = excluded.behaviour, source = excluded.source, active = excluded.active, \
+             fields = excluded.fields, hidden_fields = excluded.hidden_fields, \
+             honeypot_field = excluded.honeypot_field, archived_at = excluded.archived_at",
+        )
+        .bind(&f.slug)
+        .bind(&f.name)
+        .bind(&f.behaviour)
+        .bind(&f.source)
+        .bind(f.active)
+        .bind(serde_json::to_value(&f.fields).unwrap_or_else(|_| serde_json::json!([])))
+        .bind(serde_json::to_value(&f.hidden_fields).unwrap_or_else(|_| serde_json::json!({})))
+        .bind(&f.honeypot_field)
+        .bind(f.archived_at),
+    )
+    .await?;
+    Ok(())
 }
 
 /// One received submission, accepted or refused; refused ones keep the whole payload so an admin
@@ -507,7 +568,7 @@ pub struct Clock {
     pub breached_at: Option<DateTime<Utc>>,
 }
 
-const CLOCK_COLUMNS: &str = "id, kind, person_id, opportunity_id, owner_id, source, started_at, business_minutes, \
+pub(crate) const CLOCK_COLUMNS: &str = "id, kind, person_id, opportunity_id, owner_id, source, started_at, business_minutes, \
     warn_at, due_at, stopped_at, first_touch_at, warned_at, breached_at";
 
 fn clock_of(r: &Row) -> StoreResult<Clock> {

@@ -13,19 +13,19 @@ use prospector_core::inbound::{
 use prospector_core::matching::{Matcher, MatcherConfig, Record};
 use prospector_core::records::activity::ActivityDetail;
 use prospector_core::records::lifecycle::{on_mql_score, on_unsubscribe};
-use prospector_core::records::{ActivityId, LeadStatus, MqlHistory, NewPerson, RawPerson};
+use prospector_core::records::{LeadStatus, MqlHistory, NewPerson, RawPerson};
 use prospector_core::role::Role;
 use prospector_core::schedule::SlaPolicy;
 use prospector_store::inbound::{self as store, Decision, ScoreEvent, Submission};
-use prospector_store::records::activities::{self, Activity};
 use prospector_store::records::people::{self, Person, PersonKind};
-use prospector_store::records::search::{self, DocKind};
 use prospector_store::records::{PersonId, accounts};
 use prospector_store::{Exec, WriteTx};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::sla::start_clock;
+use super::config::InboundConfig;
+use super::sla::{calendar_for, plan_clock};
+use super::writes::Writes;
 use crate::audit::{self, Change};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -112,7 +112,15 @@ pub(crate) async fn routing_rules(ex: &mut impl Exec, reps: &[store::RepRow]) ->
         return serde_json::from_value(saved)
             .map_err(|e| AppError::Internal(format!("stored routing rules do not parse: {e}")));
     }
-    Ok(vec![RoutingRule {
+    Ok(routing_rules_from(None, reps))
+}
+
+/// The saved routing rules, or the default one over every active SDR.
+pub(crate) fn routing_rules_from(saved: Option<&[RoutingRule]>, reps: &[store::RepRow]) -> Vec<RoutingRule> {
+    if let Some(saved) = saved {
+        return saved.to_vec();
+    }
+    vec![RoutingRule {
         code: "all_sdrs".into(),
         segment: None,
         region: None,
@@ -121,7 +129,7 @@ pub(crate) async fn routing_rules(ex: &mut impl Exec, reps: &[store::RepRow]) ->
             .filter(|r| r.role == Role::Sdr.code() && r.active)
             .map(|r| r.user_id)
             .collect(),
-    }])
+    }]
 }
 
 /// Reps as routing sees them.
@@ -180,8 +188,18 @@ fn person_facts(person: &Person, employees: Option<u32>) -> PersonFacts {
 impl App {
     /// Takes a public form post. Refusals (unknown form 404, no email or phone 422, bad input 422,
     /// a flood 429) are stored as rejected submissions before answering.
-    pub async fn capture_form(&self, input: CaptureInput) -> AppResult<Captured> {
+    pub async fn capture_form(&self, mut input: CaptureInput) -> AppResult<Captured> {
         let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let config = self.inbound_config_in(&mut tx).await?;
+        let settings = &config.settings;
+        let form = config.forms.get(&input.form).filter(|f| f.active);
+        // Hidden fields are the form's, not the visitor's: they override anything posted.
+        if let Some(form) = form {
+            for (k, v) in &form.hidden_fields {
+                input.fields.insert(k.clone(), v.clone());
+            }
+        }
         let payload = serde_json::to_value(&input.fields).unwrap_or_else(|_| serde_json::json!({}));
         let utm: BTreeMap<&str, String> = UTM_FIELDS
             .iter()
@@ -202,8 +220,6 @@ impl App {
             received_at: now,
         };
 
-        let mut tx = self.store().begin().await?;
-        let settings = store::settings(&mut tx).await?;
         if let Some(ip) = &input.ip {
             let window = Duration::minutes(1);
             let (hits, started) = store::throttle_hit(&mut tx, &format!("form:{ip}"), now, window).await?;
@@ -214,13 +230,10 @@ impl App {
                 return reject(tx, submission, "rate_limited", err).await;
             }
         }
-        let Some(form) = store::form_by_slug(&mut tx, &input.form)
-            .await?
-            .filter(|f| f.active)
-        else {
+        let Some(form) = form else {
             return reject(tx, submission, "unknown_form", AppError::NotFound("form".into())).await;
         };
-        if text(&input.fields, HONEYPOT_FIELD).is_some() {
+        if text(&input.fields, &form.honeypot_field).is_some() {
             let err = AppError::BadRequest {
                 code: "honeypot",
                 message: "the hidden field was filled in".into(),
@@ -250,6 +263,18 @@ impl App {
                 "give an email address or a phone number",
             );
             return reject(tx, submission, "missing_contact", err.into()).await;
+        }
+        if let Some(missing) = form
+            .fields
+            .iter()
+            .find(|f| f.required && text(&input.fields, &f.name).is_none())
+        {
+            let err = Invalid::new(
+                missing.name.clone(),
+                "required",
+                format!("{} is required", missing.label),
+            );
+            return reject(tx, submission, "missing_field", err.into()).await;
         }
         let behaviour = match Behaviour::parse("behaviour", &form.behaviour) {
             Ok(b) => b,
@@ -301,18 +326,16 @@ impl App {
         let (before, mut person, created) = upsert_person(&mut tx, new, now).await?;
         submission.person_id = Some(person.id);
         store::insert_submission(&mut tx, &submission).await?;
-        store::insert_score_event(
-            &mut tx,
-            &ScoreEvent {
-                id: prospector_core::ids::uuid_v7_at(now),
-                person_id: person.id,
-                behaviour: behaviour.code().into(),
-                at: now,
-                form_slug: Some(form.slug.clone()),
-                submission_id: Some(submission_id),
-            },
-        )
-        .await?;
+        let mut writes = Writes::default();
+        let event = ScoreEvent {
+            id: prospector_core::ids::uuid_v7_at(now),
+            person_id: person.id,
+            behaviour: behaviour.code().into(),
+            at: now,
+            form_slug: Some(form.slug.clone()),
+            submission_id: Some(submission_id),
+        };
+        writes.score_event(event.clone());
         let mut note = format!("Filled in the form \"{}\" (source {})", form.name, form.source);
         if let Some(obj) = submission.utm.as_object().filter(|o| !o.is_empty()) {
             let parts: Vec<String> = obj
@@ -324,24 +347,30 @@ impl App {
         if let Some(message) = text(&input.fields, "message") {
             note.push_str(&format!(": {}", message.chars().take(4000).collect::<String>()));
         }
-        append(&mut tx, person.id, ActivityDetail::Note { text: note }, now).await?;
+        writes.append(person.id, ActivityDetail::Note { text: note }, now);
         if person.status == LeadStatus::Raw {
-            set_status(&mut tx, &mut person, LeadStatus::Inquiry, None, now).await?;
+            set_status(&mut writes, &mut person, LeadStatus::Inquiry, None, now);
         }
-        let became_mql = rescore(&mut tx, &settings, &mut person, now).await?.1;
+        let fresh = Fresh {
+            event: &event,
+            stored_events: !created,
+        };
+        let became_mql = rescore(&mut tx, &mut writes, &config, &mut person, fresh, now)
+            .await?
+            .1;
         if behaviour == Behaviour::ContactUs {
-            start_clock(
-                &mut tx,
-                &settings,
+            let calendar = calendar_for(&mut tx, &config, person.owner_id).await?;
+            let (clock, alarms) = plan_clock(
+                &calendar,
                 SlaPolicy::contact_us_first_touch(),
                 (Some(person.id), None),
                 person.owner_id,
                 person.source.clone(),
                 now,
-            )
-            .await?;
+            );
+            writes.clock(clock, alarms);
         }
-        save_person(&mut tx, &before, &person, now).await?;
+        writes.flush(&mut tx, &before, &person, created, now).await?;
         audit::record::<(), _>(
             &mut tx,
             &Actor::system(),
@@ -380,18 +409,17 @@ impl App {
         let mut tx = self.store().begin().await?;
         let before = self.person_for(&mut tx, actor, None, person_id, true).await?;
         let mut person = before.clone();
-        store::insert_score_event(
-            &mut tx,
-            &ScoreEvent {
-                id: prospector_core::ids::uuid_v7_at(now),
-                person_id,
-                behaviour: behaviour.code().into(),
-                at: now,
-                form_slug: None,
-                submission_id: None,
-            },
-        )
-        .await?;
+        let config = self.inbound_config_in(&mut tx).await?;
+        let mut writes = Writes::default();
+        let event = ScoreEvent {
+            id: prospector_core::ids::uuid_v7_at(now),
+            person_id,
+            behaviour: behaviour.code().into(),
+            at: now,
+            form_slug: None,
+            submission_id: None,
+        };
+        writes.score_event(event.clone());
         if behaviour == Behaviour::Unsubscribe {
             // Nobody should chase a person who asked to be left alone.
             for clock in store::clocks(&mut tx, store::ClockFilter::Person(person_id), 100).await? {
@@ -399,12 +427,15 @@ impl App {
             }
             person.unsubscribed = true;
             if let Some(t) = on_unsubscribe(person.status) {
-                set_status(&mut tx, &mut person, t.to, t.reason, now).await?;
+                set_status(&mut writes, &mut person, t.to, t.reason, now);
             }
         }
-        let settings = store::settings(&mut tx).await?;
-        let (score, _) = rescore(&mut tx, &settings, &mut person, now).await?;
-        save_person(&mut tx, &before, &person, now).await?;
+        let fresh = Fresh {
+            event: &event,
+            stored_events: true,
+        };
+        let (score, _) = rescore(&mut tx, &mut writes, &config, &mut person, fresh, now).await?;
+        writes.flush(&mut tx, &before, &person, false, now).await?;
         audit::record(
             &mut tx,
             actor,
@@ -428,7 +459,9 @@ impl App {
         let person = self
             .person_for(&mut reader, actor, None, person_id, false)
             .await?;
-        compute_score(&mut reader, &person).await
+        let config = self.inbound_config().await?;
+        let employees = lead_facts(&mut reader, &person).await?.employees;
+        score_with(&mut reader, &config.scoring, &person, employees, None).await
     }
 
     /// A person's routing decisions, newest first.
@@ -451,7 +484,8 @@ async fn reject(mut tx: WriteTx, mut s: Submission, code: &str, err: AppError) -
 }
 
 /// The stored person `new` probably is (as on entry: same folded email, same phone, or a name the
-/// matcher scores as a duplicate), with blanks filled from `new`; else a new lead.
+/// matcher scores as a duplicate), with blanks filled from `new`; else a new lead, not yet
+/// inserted (returns `(before, after, created)`; `Writes::flush` inserts it).
 async fn upsert_person(
     tx: &mut WriteTx,
     new: NewPerson,
@@ -488,7 +522,7 @@ async fn upsert_person(
         updated_at: now,
         version: 1,
     };
-    let found = people::duplicate_candidates(
+    let found = people::duplicate_candidates_at_once(
         tx,
         fresh.email.as_ref(),
         fresh.phone.as_deref(),
@@ -536,63 +570,18 @@ async fn upsert_person(
             }
             Ok((stored, existing, false))
         }
-        None => {
-            people::insert(tx, &fresh).await?;
-            search::put(tx, DocKind::Person, fresh.id.0, &fresh.search_body()).await?;
-            Ok((fresh.clone(), fresh, true))
-        }
+        None => Ok((fresh.clone(), fresh, true)),
     }
 }
 
-/// Writes `after` when it differs from `before` (a new person was inserted already; its later
-/// changes land here too).
-async fn save_person(tx: &mut WriteTx, before: &Person, after: &Person, now: DateTime<Utc>) -> AppResult<()> {
-    if before == after {
-        return Ok(());
-    }
-    let mut after = after.clone();
-    after.updated_at = now;
-    after.version = before.version + 1;
-    people::update(tx, &after).await?;
-    search::put(tx, DocKind::Person, after.id.0, &after.search_body()).await?;
-    Ok(())
-}
-
-/// Appends a product-written activity to a person's timeline.
-async fn append(
-    tx: &mut WriteTx,
-    person: PersonId,
-    detail: ActivityDetail,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let activity = Activity {
-        id: ActivityId::new_at(now),
-        kind: detail.kind(),
-        person_id: Some(person),
-        account_id: None,
-        opportunity_id: None,
-        occurred_at: now,
-        detail,
-        corrects_id: None,
-        is_connect: false,
-        actor_id: None,
-        created_at: now,
-    };
-    activities::insert(tx, &activity).await?;
-    if let Some(body) = activity.search_body() {
-        search::put(tx, DocKind::Activity, activity.id.0, &body).await?;
-    }
-    Ok(())
-}
-
-/// Moves `person` to `to` (an automatic move) and writes the status-change activity.
-async fn set_status(
-    tx: &mut WriteTx,
+/// Moves `person` to `to` (an automatic move) and adds the status-change activity.
+fn set_status(
+    writes: &mut Writes,
     person: &mut Person,
     to: LeadStatus,
     reason: Option<String>,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) {
     let detail = ActivityDetail::StatusChange {
         from: person.status.code().into(),
         to: to.code().into(),
@@ -600,19 +589,34 @@ async fn set_status(
     };
     person.status = to;
     person.status_reason = reason;
-    append(tx, person.id, detail, now).await
+    writes.append(person.id, detail, now);
 }
 
-/// Scores `person` from all their events under the current rules.
-async fn compute_score(ex: &mut impl Exec, person: &Person) -> AppResult<Score> {
-    let employees = lead_facts(ex, person).await?.employees;
-    score_with(ex, person, employees).await
+/// The behaviour just recorded (not written yet) and whether the person has stored events too
+/// (a person created by this capture has none, which saves reading them).
+#[derive(Debug, Clone, Copy)]
+struct Fresh<'a> {
+    event: &'a ScoreEvent,
+    stored_events: bool,
 }
 
-async fn score_with(ex: &mut impl Exec, person: &Person, employees: Option<u32>) -> AppResult<Score> {
-    let rules = scoring_rules(ex).await?;
-    let events: Vec<InboundEvent> = store::score_events(ex, person.id)
-        .await?
+/// Scores `person` from their stored events (plus `fresh`'s) under `rules`.
+async fn score_with(
+    ex: &mut impl Exec,
+    rules: &ScoringRules,
+    person: &Person,
+    employees: Option<u32>,
+    fresh: Option<Fresh<'_>>,
+) -> AppResult<Score> {
+    let mut stored = if fresh.is_none_or(|f| f.stored_events) {
+        store::score_events(ex, person.id).await?
+    } else {
+        Vec::new()
+    };
+    if let Some(f) = fresh {
+        stored.push(f.event.clone());
+    }
+    let events: Vec<InboundEvent> = stored
         .into_iter()
         .filter_map(|e| {
             Behaviour::parse("behaviour", &e.behaviour)
@@ -623,21 +627,23 @@ async fn score_with(ex: &mut impl Exec, person: &Person, employees: Option<u32>)
     Ok(prospector_core::inbound::score(
         &events,
         &person_facts(person, employees),
-        &rules,
+        rules,
     ))
 }
 
 /// Rescores `person`; when the score crossed the threshold now, makes them an MQL (counter and
-/// first-MQL time), routes them and starts the MQL first-touch clock. Returns the score and
-/// whether they became an MQL.
+/// first-MQL time), routes them and starts the MQL first-touch clock on the new owner's calendar.
+/// Returns the score and whether they became an MQL.
 async fn rescore(
     tx: &mut WriteTx,
-    settings: &store::Settings,
+    writes: &mut Writes,
+    config: &InboundConfig,
     person: &mut Person,
+    fresh: Fresh<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<(Score, bool)> {
     let facts = lead_facts(tx, person).await?;
-    let score = score_with(tx, person, facts.employees).await?;
+    let score = score_with(tx, &config.scoring, person, facts.employees, Some(fresh)).await?;
     person.score = i64::from(score.total);
     // A recycled person already above the threshold never crosses it again, yet the handbook
     // makes them an MQL again when they are re-scored: any new event while recycled counts.
@@ -648,7 +654,7 @@ async fn rescore(
     let Some(moved) = on_mql_score(person.status) else {
         return Ok((score, false));
     };
-    set_status(tx, person, moved.to, None, now).await?;
+    set_status(writes, person, moved.to, None, now);
     let history = MqlHistory {
         count: u32::try_from(person.mql_count).unwrap_or(0),
         first_at: person.first_mql_at,
@@ -658,25 +664,27 @@ async fn rescore(
     person.mql_count = i64::from(history.count);
     person.first_mql_at = history.first_at;
     person.last_mql_at = history.last_at;
-    let decision = route_and_record(tx, person, facts, now).await?;
+    let decision = route_and_record(tx, writes, config, person, facts, now).await?;
     person.owner_id = decision.owner;
-    start_clock(
-        tx,
-        settings,
+    let calendar = calendar_for(tx, config, person.owner_id).await?;
+    let (clock, alarms) = plan_clock(
+        &calendar,
         SlaPolicy::mql_first_touch(),
         (Some(person.id), None),
         person.owner_id,
         person.source.clone(),
         now,
-    )
-    .await?;
+    );
+    writes.clock(clock, alarms);
     Ok((score, true))
 }
 
-/// Routes `person`, storing the round-robin state and the decision in `tx`, and noting it on the
-/// timeline. Reps skipped for being deactivated or unknown are logged: a rule names them.
-pub(crate) async fn route_and_record(
+/// Routes `person`, storing the round-robin state in `tx` and adding the decision and a timeline
+/// note to `writes`. Reps skipped for being deactivated or unknown are logged: a rule names them.
+async fn route_and_record(
     tx: &mut WriteTx,
+    writes: &mut Writes,
+    config: &InboundConfig,
     person: &Person,
     facts: LeadFacts,
     now: DateTime<Utc>,
@@ -686,7 +694,7 @@ pub(crate) async fn route_and_record(
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
     let rows = store::reps(tx, false).await?;
-    let rules = routing_rules(tx, &rows).await?;
+    let rules = routing_rules_from(config.routing.as_deref(), &rows);
     let decision = route(&facts, &rules, &reps_for_routing(&rows), state);
     for skipped in &decision.skipped {
         if matches!(skipped.reason, SkipReason::Deactivated | SkipReason::UnknownUser) {
@@ -696,27 +704,21 @@ pub(crate) async fn route_and_record(
     }
     let state = serde_json::to_value(&decision.new_state).map_err(|e| AppError::Internal(e.to_string()))?;
     store::save_rule_set(tx, "round_robin", state, now).await?;
-    store::insert_decision(
-        tx,
-        &Decision {
-            id: prospector_core::ids::uuid_v7_at(now),
-            person_id: person.id,
-            owner_id: decision.owner,
-            rule_code: decision.rule_code.clone(),
-            why: decision.why.clone(),
-            skipped: serde_json::to_value(&decision.skipped).unwrap_or_else(|_| serde_json::json!([])),
-            decided_at: now,
-        },
-    )
-    .await?;
-    append(
-        tx,
+    writes.decision(Decision {
+        id: prospector_core::ids::uuid_v7_at(now),
+        person_id: person.id,
+        owner_id: decision.owner,
+        rule_code: decision.rule_code.clone(),
+        why: decision.why.clone(),
+        skipped: serde_json::to_value(&decision.skipped).unwrap_or_else(|_| serde_json::json!([])),
+        decided_at: now,
+    });
+    writes.append(
         person.id,
         ActivityDetail::Note {
             text: decision.why.clone(),
         },
         now,
-    )
-    .await?;
+    );
     Ok(decision)
 }

@@ -197,14 +197,16 @@ impl App {
             reason: None,
         };
         store::insert_handoff(&mut tx, &handoff).await?;
-        let settings = store::settings(&mut tx).await?;
+        let config = self.inbound_config_in(&mut tx).await?;
         let policy = SlaPolicy {
             kind: SlaKind::HandoffAcceptance,
-            target: SlaTarget::BusinessDays(settings.handoff_sla_days),
+            target: SlaTarget::BusinessDays(config.settings.handoff_sla_days),
         };
+        // The AE's clock runs on the AE's calendar.
+        let calendar = super::sla::calendar_for(&mut tx, &config, Some(ae.id)).await?;
         let clock = start_clock(
             &mut tx,
-            &settings,
+            &calendar,
             policy,
             (None, Some(opportunity.id)),
             Some(ae.id),

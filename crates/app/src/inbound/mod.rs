@@ -8,10 +8,14 @@
 //! call or sent email logged after the clock started stops it at the activity's time, so the
 //! measured time to first touch is exact whenever it is looked at.
 
+pub mod calendars;
 pub mod capture;
+pub mod config;
+pub mod forms;
 pub mod handoff;
 pub mod rules;
 pub mod sla;
+mod writes;
 
 use chrono::{DateTime, Utc};
 use prospector_core::ids::UserId;

@@ -104,6 +104,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.inbound_config_changed();
         Ok(rules)
     }
 
@@ -160,6 +161,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.inbound_config_changed();
         for warning in &flagged {
             tracing::warn!(field = %warning.field, "{}", warning.message);
         }
@@ -270,6 +272,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.inbound_config_changed();
         Ok(settings)
     }
 

@@ -1,4 +1,5 @@
-//! SLA clocks in business time: started with the team calendar, warned at half time and escalated
+//! SLA clocks in business time: started on the owner's calendar (their own, their team's or the
+//! team-wide one), warned at half time and escalated
 //! at the deadline by outbox items (each checks the clock is still running, so a retry or a clock
 //! stopped meanwhile notifies nobody twice), stopped by the first call or sent email.
 
@@ -6,15 +7,19 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use prospector_core::ids::UserId;
+use prospector_core::schedule::BusinessCalendar;
 use prospector_core::schedule::{SlaClock, SlaKind, SlaPolicy, SlaStatus};
 use prospector_store::WriteTx;
-use prospector_store::inbound::{self as store, Clock, ClockFilter, Notification, Settings};
+use prospector_store::inbound::{self as store, Clock, ClockFilter, Notification};
+use prospector_store::outbox::NewItem;
+
+use super::config::InboundConfig;
 use prospector_store::records::people::{self, Person};
 use prospector_store::records::{OpportunityId, PersonId};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{SLA_BREACH, SLA_WARNING, calendar_of, notify, require_inbound_viewer, team_lead_of};
+use super::{SLA_BREACH, SLA_WARNING, notify, require_inbound_viewer, team_lead_of};
 use crate::outbox::{Handler, HandlerFuture};
 use crate::records::scope_for;
 use crate::{Actor, App, AppError, AppResult};
@@ -38,18 +43,17 @@ pub fn core_clock(c: &Clock) -> SlaClock {
     }
 }
 
-/// Starts `policy`'s clock for a person or an opportunity and schedules its warning and breach.
-pub(crate) async fn start_clock(
-    tx: &mut WriteTx,
-    settings: &Settings,
+/// A clock for `policy` started now on `calendar` (its owner's), with its warning and breach
+/// alarms as outbox items, not yet written.
+pub(crate) fn plan_clock(
+    calendar: &BusinessCalendar,
     policy: SlaPolicy,
     about: (Option<PersonId>, Option<OpportunityId>),
     owner: Option<UserId>,
     source: Option<String>,
     now: DateTime<Utc>,
-) -> AppResult<Clock> {
-    let calendar = calendar_of(settings)?;
-    let started = SlaClock::start(&policy, now, &calendar);
+) -> (Clock, Vec<(Uuid, NewItem)>) {
+    let started = SlaClock::start(&policy, now, calendar);
     let clock = Clock {
         id: prospector_core::ids::uuid_v7_at(now),
         kind: policy.kind.code().into(),
@@ -66,27 +70,65 @@ pub(crate) async fn start_clock(
         warned_at: None,
         breached_at: None,
     };
-    store::insert_clock(tx, &clock).await?;
     let payload = serde_json::json!({ "clock_id": clock.id });
-    crate::outbox::enqueue(
-        tx,
-        now,
-        SLA_WARNING,
-        payload.clone(),
-        clock.warn_at,
-        Some(format!("sla-warning:{}", clock.id)),
-    )
-    .await?;
-    crate::outbox::enqueue(
-        tx,
-        now,
-        SLA_BREACH,
-        payload,
-        clock.due_at,
-        Some(format!("sla-breach:{}", clock.id)),
-    )
-    .await?;
+    let alarm = |kind: &str, at: DateTime<Utc>, key: String| {
+        (
+            prospector_core::ids::uuid_v7_at(now),
+            NewItem {
+                kind: kind.to_owned(),
+                payload: payload.clone(),
+                available_at: at,
+                dedupe_key: Some(key),
+                max_attempts: 10,
+            },
+        )
+    };
+    let alarms = vec![
+        alarm(SLA_WARNING, clock.warn_at, format!("sla-warning:{}", clock.id)),
+        alarm(SLA_BREACH, clock.due_at, format!("sla-breach:{}", clock.id)),
+    ];
+    (clock, alarms)
+}
+
+/// Starts `policy`'s clock for a person or an opportunity on `calendar` and schedules its
+/// warning and breach, in `tx`.
+pub(crate) async fn start_clock(
+    tx: &mut WriteTx,
+    calendar: &BusinessCalendar,
+    policy: SlaPolicy,
+    about: (Option<PersonId>, Option<OpportunityId>),
+    owner: Option<UserId>,
+    source: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<Clock> {
+    let (clock, alarms) = plan_clock(calendar, policy, about, owner, source, now);
+    store::insert_clock(tx, &clock).await?;
+    prospector_store::inbound::batch::enqueue_outbox(tx, &alarms, now).await?;
     Ok(clock)
+}
+
+/// The business calendar `owner` works on: their own, else their team's, else the team-wide
+/// one. Reads the owner's team only when some team has a calendar of its own.
+pub(crate) async fn calendar_for(
+    ex: &mut impl prospector_store::Exec,
+    config: &InboundConfig,
+    owner: Option<UserId>,
+) -> AppResult<BusinessCalendar> {
+    let Some(owner) = owner else {
+        return Ok(config.team_wide.clone());
+    };
+    if let Some(own) = config.users.get(&owner) {
+        return Ok(own.clone());
+    }
+    if !config.teams.is_empty()
+        && let Some(team) = prospector_store::users::user_by_id(ex, owner)
+            .await?
+            .and_then(|u| u.team_id)
+        && let Some(cal) = config.teams.get(&team)
+    {
+        return Ok(cal.clone());
+    }
+    Ok(config.team_wide.clone())
 }
 
 /// Stops `person`'s running first-touch clocks at their first call or sent email, in `tx`.
@@ -208,8 +250,7 @@ impl App {
     pub async fn inbound_queue(&self, actor: &Actor) -> AppResult<Vec<QueueItem>> {
         require_inbound_viewer(actor)?;
         let now = self.now();
-        let settings = store::settings(&mut self.store().reader()).await?;
-        let calendar = calendar_of(&settings)?;
+        let config = self.inbound_config().await?;
         let running = store::clocks(&mut self.store().reader(), ClockFilter::Running, 500).await?;
         let persons: Vec<PersonId> = running.iter().filter_map(|c| c.person_id).collect();
         if !persons.is_empty() {
@@ -221,6 +262,7 @@ impl App {
         }
         let mut reader = self.store().reader();
         let running = store::clocks(&mut reader, ClockFilter::Running, 500).await?;
+        let calendars = calendars_of(&mut reader, &config, running.iter().map(|c| c.owner_id)).await?;
         let names = user_names(self).await?;
         let scope = scope_for(actor);
         let mut items = Vec::new();
@@ -240,7 +282,7 @@ impl App {
             {
                 continue;
             }
-            let status = core_clock(&clock).status(&calendar, now, None);
+            let status = core_clock(&clock).status(&calendars[&clock.owner_id], now, None);
             items.push(QueueItem {
                 owner_name: clock.owner_id.and_then(|o| names.get(&o).cloned()),
                 person,
@@ -257,8 +299,7 @@ impl App {
         require_inbound_viewer(actor)?;
         let now = self.now();
         let since = now - Duration::days(days.clamp(1, 366));
-        let settings = store::settings(&mut self.store().reader()).await?;
-        let calendar = calendar_of(&settings)?;
+        let config = self.inbound_config().await?;
         let mut clocks = store::clocks(
             &mut self.store().reader(),
             ClockFilter::StartedSince(since),
@@ -283,6 +324,12 @@ impl App {
             )
             .await?;
         }
+        let calendars = calendars_of(
+            &mut self.store().reader(),
+            &config,
+            clocks.iter().map(|c| c.owner_id),
+        )
+        .await?;
         let names = user_names(self).await?;
         let mut by_rep: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         let mut by_source: BTreeMap<String, Vec<i64>> = BTreeMap::new();
@@ -293,7 +340,7 @@ impl App {
         });
         for clock in counted {
             total += 1;
-            let status = core_clock(clock).status(&calendar, now, clock.first_touch_at);
+            let status = core_clock(clock).status(&calendars[&clock.owner_id], now, clock.first_touch_at);
             if matches!(status, SlaStatus::Breached { .. } | SlaStatus::Missed { .. }) {
                 breached += 1;
             }
@@ -353,6 +400,21 @@ impl App {
         self.person_for(&mut reader, actor, None, person, false).await?;
         Ok(store::clocks(&mut reader, ClockFilter::Person(person), 100).await?)
     }
+}
+
+/// The calendar of each owner in `owners` (each looked up once).
+async fn calendars_of(
+    ex: &mut impl prospector_store::Exec,
+    config: &InboundConfig,
+    owners: impl Iterator<Item = Option<UserId>>,
+) -> AppResult<std::collections::HashMap<Option<UserId>, BusinessCalendar>> {
+    let mut out = std::collections::HashMap::new();
+    for owner in owners {
+        if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(owner) {
+            slot.insert(calendar_for(ex, config, owner).await?);
+        }
+    }
+    Ok(out)
 }
 
 async fn user_names(app: &App) -> AppResult<BTreeMap<UserId, String>> {

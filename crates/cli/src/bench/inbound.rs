@@ -36,11 +36,16 @@ fn surname(i: usize) -> String {
 }
 
 /// Runs the benchmark and prints the figures.
-pub async fn run(forms: usize, clients: usize) -> anyhow::Result<()> {
+pub async fn run(forms: usize, clients: usize, postgres_url: Option<String>) -> anyhow::Result<()> {
     let clients = clients.max(1);
     let dir = std::env::temp_dir().join(format!("prospector-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let backend = if postgres_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let url = postgres_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
     let store = Store::connect(&url, &StoreOptions::default()).await?;
     store.migrate().await?;
     let app = App::new(store.clone(), Arc::new(SystemClock), AppSettings::default());
@@ -113,7 +118,7 @@ pub async fn run(forms: usize, clients: usize) -> anyhow::Result<()> {
 
     let rate = forms as f64 / elapsed.as_secs_f64();
     println!(
-        "capture: {forms} forms from {clients} clients in {:.2} s = {rate:.0} forms/s ({failures} failed) [SQLite, contact-us: score + MQL + route + 2 SLA clocks per form]",
+        "capture: {forms} forms from {clients} clients in {:.2} s = {rate:.0} forms/s ({failures} failed) [{backend}, contact-us: score + MQL + route + 2 SLA clocks per form]",
         elapsed.as_secs_f64()
     );
 

@@ -55,8 +55,8 @@ pub enum BenchCommand {
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
         postgres_url: String,
     },
-    /// Inbound capture through HTTP (scoring, routing, SLA clocks) on a fresh SQLite database,
-    /// and the time of one routing decision.
+    /// Inbound capture through HTTP (scoring, routing, SLA clocks) on a fresh SQLite database
+    /// (or an empty PostgreSQL one), and the time of one routing decision.
     Inbound {
         /// Form posts to send.
         #[arg(long, default_value_t = 20_000)]
@@ -64,6 +64,9 @@ pub enum BenchCommand {
         /// Concurrent HTTP clients.
         #[arg(long, default_value_t = 8)]
         clients: usize,
+        /// Run on this empty PostgreSQL database instead of a fresh SQLite file.
+        #[arg(long)]
+        postgres_url: Option<String>,
     },
 }
 
@@ -85,7 +88,11 @@ pub async fn run(command: BenchCommand, database_url: &str) -> anyhow::Result<()
             )
             .await
         }
-        BenchCommand::Inbound { forms, clients } => inbound::run(forms, clients).await,
+        BenchCommand::Inbound {
+            forms,
+            clients,
+            postgres_url,
+        } => inbound::run(forms, clients, postgres_url).await,
         BenchCommand::Sequences {
             enrollments,
             due,

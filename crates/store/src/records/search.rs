@@ -23,7 +23,7 @@ pub enum DocKind {
 }
 
 impl DocKind {
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             DocKind::Person => "person",
             DocKind::Account => "account",

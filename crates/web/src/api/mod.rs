@@ -5,6 +5,7 @@ pub mod dto;
 pub mod handbook;
 pub mod hiring;
 pub mod inbound;
+pub mod inbound_setup;
 pub mod mailboxes;
 pub mod records;
 pub mod sequences;
@@ -85,4 +86,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(records::router())
         .merge(inbound::router())
         .merge(sequences::router())
+        .merge(inbound_setup::router())
 }

@@ -14,7 +14,7 @@ use prospector_app::inbound::rules::{PreviewInput, RepInput, parse_holidays};
 use prospector_app::inbound::sla::SlaReport;
 use prospector_app::{Actor, AppError};
 use prospector_core::Invalid;
-use prospector_core::inbound::{RoutingRule, ScoringRules};
+
 use prospector_core::records::OpportunityStage;
 use prospector_core::records::opportunity::default_opportunity_reasons;
 use prospector_core::role::Role;
@@ -141,10 +141,10 @@ struct RepView {
 #[template(path = "inbound_admin.html")]
 struct AdminPage {
     layout: Layout,
-    routing_json: String,
+    routing_summary: Vec<String>,
     routing_default: bool,
     warnings: Vec<String>,
-    scoring_json: String,
+    scoring_summary: Vec<String>,
     reps: Vec<RepView>,
     time_zone: String,
     work_start: i64,
@@ -162,7 +162,6 @@ async fn admin_page(
     state: &AppState,
     actor: &Actor,
     csrf: &CsrfToken,
-    drafts: (Option<String>, Option<String>),
     preview: Option<String>,
     notice: Option<String>,
     error: Option<String>,
@@ -175,17 +174,49 @@ async fn admin_page(
     let reps = state.app.inbound_reps(actor).await?;
     let settings = state.app.inbound_settings(actor).await?;
     let rejected = state.app.inbound_submissions(actor, Some("rejected"), 50).await?;
-    let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap_or_default();
+    let names: std::collections::HashMap<String, String> = reps
+        .iter()
+        .map(|r| (r.user_id.to_string(), r.name.clone()))
+        .collect();
     Ok(AdminPage {
         layout: Layout::new(actor, csrf, "admin", "Inbound rules"),
-        routing_json: drafts
-            .0
-            .unwrap_or_else(|| pretty(serde_json::to_value(&routing.rules).unwrap_or_default())),
+        routing_summary: routing
+            .rules
+            .iter()
+            .map(|r| {
+                let pool: Vec<String> = r
+                    .pool
+                    .iter()
+                    .map(|u| {
+                        names
+                            .get(&u.to_string())
+                            .cloned()
+                            .unwrap_or_else(|| u.to_string())
+                    })
+                    .collect();
+                format!(
+                    "{}: {} / {} → {}",
+                    r.code,
+                    r.segment.map_or("any segment", |s| s.label()),
+                    r.region.map_or("any region", |g| g.label()),
+                    pool.join(", ")
+                )
+            })
+            .collect(),
         routing_default: routing.default,
         warnings: routing.warnings.iter().map(|w| w.message.clone()).collect(),
-        scoring_json: drafts
-            .1
-            .unwrap_or_else(|| pretty(serde_json::to_value(&scoring).unwrap_or_default())),
+        scoring_summary: scoring
+            .behaviour
+            .iter()
+            .map(|b| format!("{} {:+}", b.behaviour.label(), b.points))
+            .chain(
+                scoring
+                    .demographic
+                    .iter()
+                    .map(|d| format!("{} {:+}", d.label, d.points)),
+            )
+            .chain(std::iter::once(format!("MQL at {}", scoring.mql_threshold)))
+            .collect(),
         reps: reps
             .into_iter()
             .filter(|r| matches!(r.role.as_str(), "sdr" | "team_lead" | "ae"))
@@ -234,24 +265,22 @@ pub async fn admin(
     PageActor(actor): PageActor,
     Extension(csrf): Extension<CsrfToken>,
 ) -> Result<impl IntoResponse, PageError> {
-    Ok(admin_page(&state, &actor, &csrf, (None, None), None, None, None).await?)
+    Ok(admin_page(&state, &actor, &csrf, None, None, None).await?)
 }
 
 async fn answer(
     state: &AppState,
     actor: &Actor,
     csrf: &CsrfToken,
-    drafts: (Option<String>, Option<String>),
     outcome: Result<String, AppError>,
 ) -> Result<Response, PageError> {
     let page = match outcome {
-        Ok(notice) => admin_page(state, actor, csrf, (None, None), None, Some(notice), None).await?,
+        Ok(notice) => admin_page(state, actor, csrf, None, Some(notice), None).await?,
         Err(AppError::Invalid(i)) => {
             admin_page(
                 state,
                 actor,
                 csrf,
-                drafts,
                 None,
                 None,
                 Some(format!("{}: {}", i.field, i.message)),
@@ -261,51 +290,6 @@ async fn answer(
         Err(other) => return Err(other.into()),
     };
     Ok(page.into_response())
-}
-
-/// A JSON rules form.
-#[derive(Debug, Deserialize)]
-pub struct RulesForm {
-    rules: String,
-}
-
-/// `POST /admin/inbound/routing`.
-pub async fn save_routing(
-    State(state): State<AppState>,
-    PageActor(actor): PageActor,
-    Extension(csrf): Extension<CsrfToken>,
-    Form(form): Form<RulesForm>,
-) -> Result<Response, PageError> {
-    let outcome = match serde_json::from_str::<Vec<RoutingRule>>(&form.rules) {
-        Err(e) => Err(Invalid::new("rules", "invalid_json", e.to_string()).into()),
-        Ok(rules) => state.app.save_routing_rules(&actor, rules).await.map(|saved| {
-            if saved.warnings.is_empty() {
-                "Routing rules saved.".to_owned()
-            } else {
-                let w: Vec<String> = saved.warnings.iter().map(|w| w.message.clone()).collect();
-                format!("Routing rules saved, with warnings: {}", w.join("; "))
-            }
-        }),
-    };
-    answer(&state, &actor, &csrf, (Some(form.rules), None), outcome).await
-}
-
-/// `POST /admin/inbound/scoring`.
-pub async fn save_scoring(
-    State(state): State<AppState>,
-    PageActor(actor): PageActor,
-    Extension(csrf): Extension<CsrfToken>,
-    Form(form): Form<RulesForm>,
-) -> Result<Response, PageError> {
-    let outcome = match serde_json::from_str::<ScoringRules>(&form.rules) {
-        Err(e) => Err(Invalid::new("rules", "invalid_json", e.to_string()).into()),
-        Ok(rules) => state
-            .app
-            .save_scoring_rules(&actor, rules)
-            .await
-            .map(|_| "Scoring rules saved.".to_owned()),
-    };
-    answer(&state, &actor, &csrf, (None, Some(form.rules)), outcome).await
 }
 
 /// A rep's settings form.
@@ -353,7 +337,7 @@ pub async fn save_rep(
             .await
             .map(|r| format!("Saved {}.", r.name)),
     };
-    answer(&state, &actor, &csrf, (None, None), outcome).await
+    answer(&state, &actor, &csrf, outcome).await
 }
 
 /// The settings form.
@@ -392,7 +376,7 @@ pub async fn save_settings(
             .await
             .map(|_| "Settings saved.".to_owned()),
     };
-    answer(&state, &actor, &csrf, (None, None), outcome).await
+    answer(&state, &actor, &csrf, outcome).await
 }
 
 /// The preview form.
@@ -439,12 +423,12 @@ pub async fn preview(
                 .unwrap_or_default();
             let text = format!("{} (rule: {}).{guide}", d.why, d.rule_code);
             Ok(
-                admin_page(&state, &actor, &csrf, (None, None), Some(text), None, None)
+                admin_page(&state, &actor, &csrf, Some(text), None, None)
                     .await?
                     .into_response(),
             )
         }
-        Err(e) => answer(&state, &actor, &csrf, (None, None), Err(e)).await,
+        Err(e) => answer(&state, &actor, &csrf, Err(e)).await,
     }
 }
 

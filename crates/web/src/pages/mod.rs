@@ -9,6 +9,7 @@ pub mod handbook_links;
 pub mod hiring;
 pub mod imports;
 pub mod inbound;
+pub mod inbound_setup;
 pub mod login;
 pub mod mailboxes;
 pub mod records;
@@ -203,8 +204,27 @@ pub fn router() -> axum::Router<AppState> {
             "/admin/handbook-links",
             get(handbook_links::show).post(handbook_links::save),
         )
-        .route("/admin/inbound/routing", post(inbound::save_routing))
-        .route("/admin/inbound/scoring", post(inbound::save_scoring))
+        .route(
+            "/admin/inbound/routing",
+            get(inbound_setup::routing).post(inbound_setup::save_routing),
+        )
+        .route(
+            "/admin/inbound/scoring",
+            get(inbound_setup::scoring).post(inbound_setup::save_scoring),
+        )
+        .route(
+            "/admin/inbound/forms",
+            get(inbound_setup::forms).post(inbound_setup::create_form),
+        )
+        .route("/admin/inbound/forms/new", get(inbound_setup::new_form))
+        .route(
+            "/admin/inbound/forms/{slug}",
+            get(inbound_setup::edit_form).post(inbound_setup::update_form),
+        )
+        .route(
+            "/admin/inbound/forms/{slug}/{action}",
+            post(inbound_setup::archive_form),
+        )
         .route("/admin/inbound/reps/{id}", post(inbound::save_rep))
         .route("/admin/inbound/settings", post(inbound::save_settings))
         .route("/admin/inbound/preview", post(inbound::preview))

@@ -614,11 +614,24 @@ async fn pages_show_the_queue_edit_rules_preview_routing_and_take_handoff_decisi
         .unwrap();
     assert!(page.contains("all_sdrs") && page.contains("Route this lead"));
     let csrf = csrf_in(&page);
-    let rules =
-        json!([{"code": "us", "segment": null, "region": "amer", "pool": [sdr.id.to_string()]}]).to_string();
-    let page = browser
+    // The routing editor is a form of rows: code, segment, region and a pool of reps.
+    let sdr_id = sdr.id.to_string();
+    let r = browser
         .post(app.url("/admin/inbound/routing"))
-        .form(&[("csrf_token", csrf.as_str()), ("rules", rules.as_str())])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("position_0", "1"),
+            ("code_0", "us"),
+            ("segment_0", ""),
+            ("region_0", "amer"),
+            ("pool_0", sdr_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "post/redirect/get: {}", r.status());
+    let page = browser
+        .get(app.url("/admin/inbound/routing"))
         .send()
         .await
         .unwrap()

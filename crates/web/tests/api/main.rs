@@ -12,6 +12,7 @@ mod http;
 mod import;
 mod import_pages;
 mod inbound;
+mod inbound_setup;
 mod mail;
 mod records;
 mod records_pages;

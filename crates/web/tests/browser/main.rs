@@ -8,6 +8,7 @@ mod driver;
 mod hiring_approval;
 mod imports;
 mod lead_list_width;
+mod inbound;
 mod phone;
 mod records;
 mod session;

@@ -1,0 +1,105 @@
+//! The rows a capture (or a recorded behaviour) writes, gathered in memory and written at the end
+//! of the transaction with one statement per table: a captured contact-us form writes three
+//! timeline entries, two clocks and four outbox items, and each statement is a round trip.
+//! A new person is inserted once, with their final score, status and owner, before the rows
+//! that refer to them.
+
+use chrono::{DateTime, Utc};
+use prospector_core::records::ActivityId;
+use prospector_core::records::activity::ActivityDetail;
+use prospector_store::WriteTx;
+use prospector_store::inbound::{self as store, Clock, Decision, ScoreEvent, batch};
+use prospector_store::outbox::NewItem;
+use prospector_store::records::PersonId;
+use prospector_store::records::activities::{self, Activity};
+use prospector_store::records::people::{self, Person};
+use prospector_store::records::search::DocKind;
+use uuid::Uuid;
+
+use crate::AppResult;
+
+/// Rows waiting to be written.
+#[derive(Debug, Default)]
+pub(crate) struct Writes {
+    activities: Vec<Activity>,
+    score_events: Vec<ScoreEvent>,
+    decisions: Vec<Decision>,
+    clocks: Vec<Clock>,
+    outbox: Vec<(Uuid, NewItem)>,
+}
+
+impl Writes {
+    /// A product-written entry on `person`'s timeline.
+    pub fn append(&mut self, person: PersonId, detail: ActivityDetail, now: DateTime<Utc>) {
+        self.activities.push(Activity {
+            id: ActivityId::new_at(now),
+            kind: detail.kind(),
+            person_id: Some(person),
+            account_id: None,
+            opportunity_id: None,
+            occurred_at: now,
+            detail,
+            corrects_id: None,
+            is_connect: false,
+            actor_id: None,
+            created_at: now,
+        });
+    }
+
+    /// A scored behaviour.
+    pub fn score_event(&mut self, e: ScoreEvent) {
+        self.score_events.push(e);
+    }
+
+    /// A routing decision.
+    pub fn decision(&mut self, d: Decision) {
+        self.decisions.push(d);
+    }
+
+    /// A started clock and its alarms.
+    pub fn clock(&mut self, c: Clock, alarms: Vec<(Uuid, NewItem)>) {
+        self.clocks.push(c);
+        self.outbox.extend(alarms);
+    }
+
+    /// Writes `person` (inserted when `created`, else updated when it differs from `before`) and
+    /// then every gathered row, in `tx`.
+    pub async fn flush(
+        self,
+        tx: &mut WriteTx,
+        before: &Person,
+        person: &Person,
+        created: bool,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let mut docs = Vec::new();
+        if created {
+            people::insert(tx, person).await?;
+            docs.push((DocKind::Person, person.id.0, person.search_body()));
+        } else if before != person {
+            let mut after = person.clone();
+            after.updated_at = now;
+            after.version = before.version + 1;
+            people::update(tx, &after).await?;
+            docs.push((DocKind::Person, after.id.0, after.search_body()));
+        }
+        for a in &self.activities {
+            if let Some(body) = a.search_body() {
+                docs.push((DocKind::Activity, a.id.0, body));
+            }
+        }
+        if !self.activities.is_empty() {
+            activities::insert_many(tx, &self.activities).await?;
+        }
+        batch::put_search_docs(tx, &docs).await?;
+        for e in &self.score_events {
+            store::insert_score_event(tx, e).await?;
+        }
+        for d in &self.decisions {
+            store::insert_decision(tx, d).await?;
+        }
+        batch::insert_clocks(tx, &self.clocks).await?;
+        batch::enqueue_outbox(tx, &self.outbox, now).await?;
+        Ok(())
+    }
+}
