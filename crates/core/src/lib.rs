@@ -10,6 +10,7 @@ pub mod hiring;
 pub mod import;
 pub mod inbound;
 pub mod markdown;
+pub mod metrics;
 pub mod matching;
 pub mod records;
 pub mod schedule;
