@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod dashboards;
 mod error;
 pub mod handbook;
 pub mod hiring;

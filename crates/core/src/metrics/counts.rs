@@ -119,6 +119,24 @@ pub fn activity_counts(detail: &ActivityDetail, is_connect: bool) -> Counts {
     c
 }
 
+/// What an opportunity's stage change adds: an SQO when it passes from Pending Acceptance or
+/// Discovery into Scoping or any later open stage or Closed Won.
+pub fn stage_change_counts(from: &str, to: &str) -> Counts {
+    const EARLY: [&str; 2] = ["pending_acceptance", "discovery"];
+    const QUALIFIED: [&str; 6] = [
+        "scoping",
+        "technical_evaluation",
+        "proposal",
+        "negotiating",
+        "awaiting_signature",
+        "closed_won",
+    ];
+    Counts {
+        sqos: i64::from(EARLY.contains(&from) && QUALIFIED.contains(&to)),
+        ..Counts::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

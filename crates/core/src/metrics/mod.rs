@@ -9,7 +9,7 @@ mod funnel;
 mod range;
 mod ramp;
 
-pub use counts::{Counts, activity_counts};
+pub use counts::{Counts, activity_counts, ratio, stage_change_counts};
 pub use funnel::{
     ExitCategory, FUNNEL, FunnelStep, StatusMetric, percentile, status_change_metrics,
 };
