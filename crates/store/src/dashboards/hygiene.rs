@@ -167,3 +167,24 @@ pub async fn list(
     }
     Ok(out)
 }
+
+/// Account coverage of `reps` (everyone's accounts when empty): how many accounts they are SDR
+/// of, how many are actively worked, and how many have any research (headcount, stack or a
+/// strategy).
+pub async fn coverage(ex: &mut impl Exec, reps: &[UserId]) -> StoreResult<(i64, i64, i64)> {
+    let mut q = query("");
+    let w = if reps.is_empty() {
+        String::new()
+    } else {
+        owners_clause(&mut q, "sdr_id", Some(reps))
+    };
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS total, \
+         CAST(COALESCE(SUM(CASE WHEN prospecting_status = 'actively_working' THEN 1 ELSE 0 END), 0) AS BIGINT) AS working, \
+         CAST(COALESCE(SUM(CASE WHEN developer_count IS NOT NULL OR strategy IS NOT NULL \
+              OR CAST(tech_stack AS TEXT) <> '[]' THEN 1 ELSE 0 END), 0) AS BIGINT) AS researched \
+         FROM accounts WHERE merged_into IS NULL{w}"
+    );
+    let r = ex.fetch_one(q.with_sql(sql)).await?;
+    Ok((r.get("total")?, r.get("working")?, r.get("researched")?))
+}
