@@ -2,6 +2,7 @@
 //! menu, CSRF token) is built once per request by [`Layout::new`].
 
 pub mod admin;
+pub mod dashboards;
 pub mod flash;
 pub mod handbook;
 pub mod hiring;
@@ -208,14 +209,6 @@ pub fn router() -> axum::Router<AppState> {
         .route("/admin/inbound/reps/{id}", post(inbound::save_rep))
         .route("/admin/inbound/settings", post(inbound::save_settings))
         .route("/admin/inbound/preview", post(inbound::preview))
-        .route(
-            "/dashboards",
-            section(
-                "dashboards",
-                "Dashboards",
-                "Activities, connects, meetings, the funnel and speed to lead.",
-            ),
-        )
         .route("/handbook", get(handbook::index))
         .route(
             "/handbook/new",
@@ -248,6 +241,7 @@ pub fn router() -> axum::Router<AppState> {
             ),
         )
         .merge(records::router())
+        .merge(dashboards::router())
         .route("/admin", get(admin::users))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}/active", post(admin::set_active))
