@@ -512,3 +512,61 @@ pub async fn rebuild(ex: &mut impl Exec) -> StoreResult<()> {
     }
     Ok(())
 }
+
+/// Writes day rows in multi-row statements, for bulk loads that compute their own rollups
+/// (`prospector bench dashboards`); each `(dims, counts)` must be a distinct key not yet stored.
+pub async fn insert_many(ex: &mut impl Exec, rows: &[(Dims, Counts)]) -> StoreResult<()> {
+    const COLS: usize = 16;
+    for chunk in rows.chunks(1000) {
+        let mut q = query("");
+        let mut values = Vec::with_capacity(chunk.len());
+        for (i, (d, c)) in chunk.iter().enumerate() {
+            q = q
+                .bind(d.day)
+                .bind(d.rep)
+                .bind(d.team)
+                .bind(d.source.clone())
+                .bind(d.segment.clone());
+            for v in count_values(c) {
+                q = q.bind(v);
+            }
+            let ns: Vec<String> = (1..=COLS).map(|k| format!("${}", i * COLS + k)).collect();
+            values.push(format!("({})", ns.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO activity_rollups (day, rep_id, team_id, source, segment, {}) VALUES {}",
+            COUNT_COLUMNS.join(", "),
+            values.join(", ")
+        );
+        ex.execute(q.with_sql(sql)).await?;
+    }
+    Ok(())
+}
+
+/// Writes lifecycle day rows in multi-row statements (bulk loads); keys must be new.
+pub async fn insert_status_many(ex: &mut impl Exec, rows: &[(Dims, StatusMetric)]) -> StoreResult<()> {
+    const COLS: usize = 8;
+    for chunk in rows.chunks(2000) {
+        let mut q = query("");
+        let mut values = Vec::with_capacity(chunk.len());
+        for (i, (d, m)) in chunk.iter().enumerate() {
+            q = q
+                .bind(d.day)
+                .bind(d.rep)
+                .bind(d.team)
+                .bind(d.source.clone())
+                .bind(d.segment.clone())
+                .bind(m.metric.clone())
+                .bind(m.value)
+                .bind(m.events);
+            let ns: Vec<String> = (1..=COLS).map(|k| format!("${}", i * COLS + k)).collect();
+            values.push(format!("({})", ns.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO status_rollups (day, rep_id, team_id, source, segment, metric, value, events) VALUES {}",
+            values.join(", ")
+        );
+        ex.execute(q.with_sql(sql)).await?;
+    }
+    Ok(())
+}
