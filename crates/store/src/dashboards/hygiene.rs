@@ -91,7 +91,7 @@ pub async fn list(
             title: r.get("title")?,
             owner_id: r.get("owner_id")?,
             since: r.get("since")?,
-            href: format!("/people/{id}"),
+            href: format!("/leads/{id}"),
         });
     }
 
@@ -112,14 +112,15 @@ pub async fn list(
             title: r.get("title")?,
             owner_id: r.get("owner_id")?,
             since: r.get("updated_at")?,
-            href: format!("/people/{id}"),
+            href: format!("/leads/{id}"),
         });
     }
 
     let mut q = query("");
     let w = owners_clause(&mut q, "owner_id", owners);
     let sql = format!(
-        "SELECT id, title, owner_id, due_at, person_id, account_id, opportunity_id FROM tasks \
+        "SELECT id, title, owner_id, due_at, person_id, account_id, opportunity_id, \
+         (SELECT kind FROM people WHERE people.id = tasks.person_id) AS person_kind FROM tasks \
          WHERE status = 'open' AND due_at < ${}{w} ORDER BY due_at, id LIMIT ${}",
         q.push_bind(now),
         q.push_bind(limit)
@@ -131,10 +132,13 @@ pub async fn list(
             r.get::<Option<Uuid>>("account_id")?,
             r.get::<Option<Uuid>>("opportunity_id")?,
         ) {
-            (Some(p), _, _) => format!("/people/{p}"),
+            (Some(p), _, _) if r.get::<Option<String>>("person_kind")?.as_deref() == Some("contact") => {
+                format!("/contacts/{p}")
+            }
+            (Some(p), _, _) => format!("/leads/{p}"),
             (_, _, Some(o)) => format!("/opportunities/{o}"),
             (_, Some(a), _) => format!("/accounts/{a}"),
-            _ => "/tasks".to_owned(),
+            _ => "/today".to_owned(),
         };
         out.push(HygieneItem {
             kind: HygieneKind::OverdueTask,

@@ -16,6 +16,7 @@ on_both_backends!(
     bad_filters_are_refused_and_reps_see_only_themselves,
     ramp_targets_default_to_the_handbook_and_are_editable_by_leads,
     weekly_digest_goes_to_each_team_lead_through_the_outbox,
+    dashboard_pages_render_charts_tables_and_csv_and_show_bad_filters,
 );
 
 async fn log(client: &ApiClient, body: Value) -> Value {
@@ -368,7 +369,7 @@ async fn weekly_digest_goes_to_each_team_lead_through_the_outbox(db: TestDb) {
     let text = payload["text"].as_str().unwrap();
     assert!(text.contains("Calls: 1, connects: 1 (100%)"), "{text}");
     assert!(text.contains("Pending MQLs: Digest"), "{text}");
-    assert!(text.contains(&format!("/people/{id}")), "{text}");
+    assert!(text.contains(&format!("/leads/{id}")), "{text}");
     assert!(text.contains("activities 1/200"), "{text}");
 
     // The next week's run is queued; running the same week again sends nothing twice.
@@ -380,4 +381,64 @@ async fn weekly_digest_goes_to_each_team_lead_through_the_outbox(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(next.len(), 1, "the job rescheduled itself for the next Monday");
+}
+
+async fn dashboard_pages_render_charts_tables_and_csv_and_show_bad_filters(db: TestDb) {
+    let t = team(db).await;
+    let (ann_id, ann) = (&t.a.0, &t.a.1);
+    let lead = new_lead(ann, json!({"last_name": "Page", "email": "page@acme.com", "source": "webinar"})).await;
+    log(ann, call(lead["id"].as_str().unwrap(), "connected")).await;
+    move_to(ann, lead["id"].as_str().unwrap(), json!({"status": "mql"})).await;
+
+    let boss = t.app.browser();
+    crate::form_login(&t.app, &boss, "boss@example.com", prospector_testkit::TEST_PASSWORD).await;
+    let page = |path: &str| {
+        let boss = boss.clone();
+        let url = t.app.url(path);
+        async move {
+            let r = boss.get(url).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let query = format!("team={}&from=2026-03-01&to=2026-03-07", t.team_id);
+    let (status, html) = page(&format!("/dashboards?{query}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for needle in ["id=\"chart-activity\"", "<svg class=\"chart\"", "id=\"table-activity\"", "id=\"chart-reps\"", "id=\"attainment\""] {
+        assert!(html.contains(needle), "team dashboard lacks {needle}");
+    }
+    let csv_link = format!("/dashboards/csv/activity?from=2026-03-01&#38;to=2026-03-07&#38;team={}", t.team_id);
+    assert!(html.contains(&csv_link), "CSV link keeps the filters: {}", &html[html.find("/dashboards/csv/").unwrap_or(0)..][..200]);
+    for (path, needle) in [
+        ("/dashboards/funnel", "id=\"chart-funnel\""),
+        ("/dashboards/sla", "id=\"chart-speed\""),
+        ("/dashboards/hygiene", "Pending MQLs"),
+        (&format!("/dashboards/reps/{ann_id}") as &str, "id=\"chart-connects\""),
+    ] {
+        let (status, html) = page(&format!("{path}?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(needle), "{path} lacks {needle}");
+    }
+    let (_, hygiene) = page("/dashboards/hygiene").await;
+    assert!(hygiene.contains(&format!("href=\"/leads/{}\"", lead["id"].as_str().unwrap())), "links to the record");
+
+    let r = boss.get(t.app.url(&format!("/dashboards/csv/activity?{query}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("Label,Calls,Emails sent,LinkedIn,Meetings\n"), "{csv}");
+    assert!(csv.contains("2026-03-02,1,0,0,0\n"), "{csv}");
+
+    let (status, html) = page("/dashboards?from=2026-03-10&to=2026-03-01").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"e-to\""), "the error sits next to the field");
+    assert!(html.contains("before it starts"), "{html}");
+
+    // A rep opening the team dashboard lands on their own.
+    let rep = t.app.browser();
+    crate::form_login(&t.app, &rep, "ann@example.com", prospector_testkit::TEST_PASSWORD).await;
+    let r = rep.get(t.app.url("/dashboards")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], format!("/dashboards/reps/{ann_id}").as_str());
+    let r = rep.get(t.app.url(&format!("/dashboards/reps/{}", t.b.0))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
