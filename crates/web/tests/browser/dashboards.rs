@@ -76,7 +76,7 @@ async fn a_team_lead_reads_the_activity_chart_and_its_table() {
             // The data table behind the chart: today's row has the three calls.
             click(b, "#chart-activity details summary").await;
             let table = text(b, "#table-activity").await;
-            assert!(table.contains("Calls"), "{table}");
+            assert!(table.to_lowercase().contains("calls"), "{table}");
             assert!(table.contains("2026-03-02 3 0 0 0"), "{table}");
             let tiles = text(b, "#totals").await;
             assert!(tiles.contains("Connect rate\n33%") || tiles.contains("Connect rate 33%"), "{tiles}");
