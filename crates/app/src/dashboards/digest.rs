@@ -49,7 +49,9 @@ impl Handler for DigestHandler {
                 .and_then(|v| v.parse::<NaiveDate>().ok())
                 .ok_or_else(|| "payload has no week_start".to_owned())?;
             app.send_weekly_digests(week).await.map_err(|e| e.to_string())?;
-            app.enqueue_digest(week + Duration::days(7)).await.map_err(|e| e.to_string())
+            app.enqueue_digest(week + Duration::days(7))
+                .await
+                .map_err(|e| e.to_string())
         })
     }
 }
@@ -58,7 +60,8 @@ impl App {
     /// Schedules the digest of the current week (sent next Monday); called at start-up. Harmless
     /// when already scheduled.
     pub async fn schedule_weekly_digest(&self) -> AppResult<()> {
-        self.enqueue_digest(last_week(self.now()) + Duration::days(7)).await
+        self.enqueue_digest(last_week(self.now()) + Duration::days(7))
+            .await
     }
 
     async fn enqueue_digest(&self, week_start: NaiveDate) -> AppResult<()> {
@@ -110,7 +113,10 @@ impl App {
             }
             let email = OutgoingEmail {
                 from_user_id: None,
-                to: vec![Address { email: lead.email.to_string(), name: Some(lead.name.clone()) }],
+                to: vec![Address {
+                    email: lead.email.to_string(),
+                    name: Some(lead.name.clone()),
+                }],
                 cc: Vec::new(),
                 subject: format!("{}: week of {}", team.name, week_start.format("%-d %B %Y")),
                 text,
@@ -152,7 +158,11 @@ fn digest_text(team: &str, d: &Dashboard, items: &[hygiene::HygieneItem]) -> Str
         c.counts.replies,
         c.reply_rate * 100.0
     );
-    let _ = writeln!(t, "Meetings: {}, SAOs: {}, SQOs: {}", c.counts.meetings, c.counts.saos, c.counts.sqos);
+    let _ = writeln!(
+        t,
+        "Meetings: {}, SAOs: {}, SQOs: {}",
+        c.counts.meetings, c.counts.saos, c.counts.sqos
+    );
     let _ = writeln!(
         t,
         "Opportunities: {}, pipeline created: {:.2}\n",
@@ -170,10 +180,20 @@ fn digest_text(team: &str, d: &Dashboard, items: &[hygiene::HygieneItem]) -> Str
     }
     let _ = writeln!(t, "\nNeeds attention:");
     if items.is_empty() {
-        let _ = writeln!(t, "Nothing: no pending MQLs, stalled leads, overdue tasks or opportunities without a next step.");
+        let _ = writeln!(
+            t,
+            "Nothing: no pending MQLs, stalled leads, overdue tasks or opportunities without a next step."
+        );
     }
     for i in items {
-        let _ = writeln!(t, "- {}: {} (since {}) {}", i.kind.label(), i.title, i.since.format("%Y-%m-%d"), i.href);
+        let _ = writeln!(
+            t,
+            "- {}: {} (since {}) {}",
+            i.kind.label(),
+            i.title,
+            i.since.format("%Y-%m-%d"),
+            i.href
+        );
     }
     let _ = writeln!(
         t,

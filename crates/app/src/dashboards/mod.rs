@@ -45,7 +45,10 @@ impl crate::App {
         }
         let reps: Vec<_> = self.scope_reps(scope).await?.iter().map(|u| u.id).collect();
         let owners = (scope.rep.is_some() || scope.team.is_some()).then_some(reps.as_slice());
-        Ok(prospector_store::dashboards::hygiene::list(&mut self.store().reader(), owners, self.now(), 100).await?)
+        Ok(
+            prospector_store::dashboards::hygiene::list(&mut self.store().reader(), owners, self.now(), 100)
+                .await?,
+        )
     }
 }
 

@@ -76,9 +76,18 @@ impl App {
             .or(before.as_ref().map(|r| r.started_on))
             .unwrap_or(user.created_at.date_naive());
         if started_on > now.date_naive() + chrono::Duration::days(366) {
-            return Err(Invalid::new("started_on", "out_of_range", "a start day is at most a year ahead").into());
+            return Err(Invalid::new(
+                "started_on",
+                "out_of_range",
+                "a start day is at most a year ahead",
+            )
+            .into());
         }
-        let after = Ramp { rep, started_on, targets: input.targets };
+        let after = Ramp {
+            rep,
+            started_on,
+            targets: input.targets,
+        };
         ramp::put(&mut tx, &after, now).await?;
         let view = self.ramp_view(rep, user.created_at.date_naive(), Some(after));
         let before_view = before.map(|b| self.ramp_view(rep, user.created_at.date_naive(), Some(b)));

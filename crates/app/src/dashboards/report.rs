@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use prospector_core::ids::UserId;
-use prospector_core::metrics::{Attainment, Counts, ExitCategory, FUNNEL, Grain, RampTargets, percentile, ramp_month};
+use prospector_core::metrics::{
+    Attainment, Counts, ExitCategory, FUNNEL, Grain, RampTargets, percentile, ramp_month,
+};
 use prospector_core::role::Role;
 use prospector_core::schedule::SlaStatus;
 use prospector_store::dashboards::rollups;
@@ -196,14 +198,20 @@ impl App {
         let mut by_rep: BTreeMap<Uuid, Counts> = BTreeMap::new();
         for r in &rows {
             total.add(&r.counts);
-            by_bucket.entry(scope.grain.bucket(r.day)).or_default().add(&r.counts);
+            by_bucket
+                .entry(scope.grain.bucket(r.day))
+                .or_default()
+                .add(&r.counts);
             by_rep.entry(r.rep).or_default().add(&r.counts);
         }
         let mut series = Vec::new();
         let mut day = scope.grain.bucket(scope.range.from);
         while day <= scope.range.to {
             let counts = by_bucket.get(&day).copied().unwrap_or_default();
-            series.push(Bucket { start: day, totals: counts.into() });
+            series.push(Bucket {
+                start: day,
+                totals: counts.into(),
+            });
             day = next_bucket(scope.grain, day);
         }
 
@@ -211,7 +219,16 @@ impl App {
         let mut reps = Vec::new();
         for user in &team_reps {
             let counts = by_rep.remove(&user.id.0).unwrap_or_default();
-            reps.push(self.rep_row(user.id, user.name.clone(), user.created_at.date_naive(), counts, scope).await?);
+            reps.push(
+                self.rep_row(
+                    user.id,
+                    user.name.clone(),
+                    user.created_at.date_naive(),
+                    counts,
+                    scope,
+                )
+                .await?,
+            );
         }
         // Reps who did work in the scope but are no longer SDRs of the team still count.
         for (rep, counts) in by_rep {
@@ -220,18 +237,34 @@ impl App {
             }
             let id = UserId(rep);
             if let Some(u) = users::user_by_id(&mut reader, id).await? {
-                reps.push(self.rep_row(id, u.name, u.created_at.date_naive(), counts, scope).await?);
+                reps.push(
+                    self.rep_row(id, u.name, u.created_at.date_naive(), counts, scope)
+                        .await?,
+                );
             }
         }
 
         let value = |metric: &str| status.iter().find(|s| s.metric == metric).map_or(0, |s| s.value);
         let mut funnel: Vec<FunnelRow> = Vec::new();
         for step in FUNNEL {
-            let count = if step.code == "sao" { total.saos } else { value(&format!("entered:{}", step.code)) };
-            let conversion = funnel
-                .last()
-                .map(|prev| if prev.count == 0 { 0.0 } else { count as f64 / prev.count as f64 });
-            funnel.push(FunnelRow { code: step.code, label: step.label, count, conversion });
+            let count = if step.code == "sao" {
+                total.saos
+            } else {
+                value(&format!("entered:{}", step.code))
+            };
+            let conversion = funnel.last().map(|prev| {
+                if prev.count == 0 {
+                    0.0
+                } else {
+                    count as f64 / prev.count as f64
+                }
+            });
+            funnel.push(FunnelRow {
+                code: step.code,
+                label: step.label,
+                count,
+                conversion,
+            });
         }
         let mut exits = Vec::new();
         let mut time_in = Vec::new();
@@ -241,7 +274,11 @@ impl App {
                     && let Some(category) = ExitCategory::of(cat)
                     && s.value != 0
                 {
-                    exits.push(ExitRow { category, reason: reason.to_owned(), count: s.value });
+                    exits.push(ExitRow {
+                        category,
+                        reason: reason.to_owned(),
+                        count: s.value,
+                    });
                 }
             } else if let Some(st) = s.metric.strip_prefix("time_in:")
                 && s.events > 0
@@ -284,25 +321,44 @@ impl App {
         let started = ramp.as_ref().map_or(joined, |r| r.started_on);
         let targets = ramp.and_then(|r| r.targets).unwrap_or_default();
         let month = ramp_month(started, scope.range.to);
-        let attainment = RampTargets::for_month(&targets, month).attainment(&counts, scope.range.from, scope.range.to);
-        Ok(RepRow { rep_id: rep, name, totals: counts.into(), ramp_month: month, attainment })
+        let attainment =
+            RampTargets::for_month(&targets, month).attainment(&counts, scope.range.from, scope.range.to);
+        Ok(RepRow {
+            rep_id: rep,
+            name,
+            totals: counts.into(),
+            ramp_month: month,
+            attainment,
+        })
     }
 
     async fn speed_to_lead(&self, scope: &Scope, reps: &[UserId]) -> AppResult<SpeedToLead> {
         let mut reader = self.store().reader();
         let settings = inbound_store::settings(&mut reader).await?;
         let calendar = calendar_of(&settings)?;
-        let since = scope.range.from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let until = (scope.range.to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let since = scope
+            .range
+            .from
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+        let until = (scope.range.to + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
         let now = self.now();
         let clocks = inbound_store::clocks(&mut reader, ClockFilter::StartedSince(since), 100_000).await?;
         let mut minutes = Vec::new();
         let mut out = SpeedToLead::default();
-        for c in clocks.iter().filter(|c| c.started_at < until && c.opportunity_id.is_none()) {
+        for c in clocks
+            .iter()
+            .filter(|c| c.started_at < until && c.opportunity_id.is_none())
+        {
             if c.stopped_at.is_some() && c.first_touch_at.is_none() {
                 continue; // called off (an unsubscribe): neither met nor breached
             }
-            if (scope.rep.is_some() || scope.team.is_some()) && !c.owner_id.is_some_and(|o| reps.contains(&o)) {
+            if (scope.rep.is_some() || scope.team.is_some()) && !c.owner_id.is_some_and(|o| reps.contains(&o))
+            {
                 continue;
             }
             if scope.source.is_some() && c.source != scope.source {
@@ -330,7 +386,11 @@ impl App {
         let mut reader = self.store().reader();
         let (accounts, actively_working, researched) =
             prospector_store::dashboards::hygiene::coverage(&mut reader, reps).await?;
-        Ok(Coverage { accounts, actively_working, researched })
+        Ok(Coverage {
+            accounts,
+            actively_working,
+            researched,
+        })
     }
 }
 
@@ -338,6 +398,8 @@ fn next_bucket(grain: Grain, start: NaiveDate) -> NaiveDate {
     match grain {
         Grain::Day => start + Duration::days(1),
         Grain::Week => start + Duration::days(7),
-        Grain::Month => start.checked_add_months(chrono::Months::new(1)).unwrap_or(start + Duration::days(31)),
+        Grain::Month => start
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(start + Duration::days(31)),
     }
 }

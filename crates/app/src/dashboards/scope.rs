@@ -104,7 +104,11 @@ impl App {
         let today = self.now().date_naive();
         let day = |field: &str, raw: &str| {
             NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-                Invalid::new(field, "invalid_date", format!("'{raw}' is not a date like 2026-01-31"))
+                Invalid::new(
+                    field,
+                    "invalid_date",
+                    format!("'{raw}' is not a date like 2026-01-31"),
+                )
             })
         };
         let to = blank(&q.to).map(|v| day("to", v)).transpose()?.unwrap_or(today);
@@ -129,19 +133,24 @@ impl App {
             }
             None => None,
         };
-        let rep = match blank(&q.rep) {
-            Some(raw) => {
-                let id: UserId = raw
-                    .parse()
-                    .map_err(|_| Invalid::new("rep", "invalid_id", format!("'{raw}' is not a rep id")))?;
-                Some(users::user_by_id(&mut reader, id).await?.ok_or_else(|| {
-                    Invalid::new("rep", "unknown_rep", format!("no rep has the id {raw}"))
-                })?)
-            }
-            None => None,
-        };
+        let rep =
+            match blank(&q.rep) {
+                Some(raw) => {
+                    let id: UserId = raw
+                        .parse()
+                        .map_err(|_| Invalid::new("rep", "invalid_id", format!("'{raw}' is not a rep id")))?;
+                    Some(users::user_by_id(&mut reader, id).await?.ok_or_else(|| {
+                        Invalid::new("rep", "unknown_rep", format!("no rep has the id {raw}"))
+                    })?)
+                }
+                None => None,
+            };
         let segment = match blank(&q.segment) {
-            Some(raw) => Some(prospector_core::records::Segment::parse("segment", raw)?.code().to_owned()),
+            Some(raw) => Some(
+                prospector_core::records::Segment::parse("segment", raw)?
+                    .code()
+                    .to_owned(),
+            ),
             None => None,
         };
         let source = blank(&q.source).map(str::to_owned);

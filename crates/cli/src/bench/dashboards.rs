@@ -36,7 +36,15 @@ const ACCOUNTS: usize = 1_000;
 /// Activities per rep per day: 548 ≈ 10M / (50 reps × 365 days).
 const PER_REP_DAY: usize = 548;
 const REQUESTS: usize = 50;
-const SOURCES: &[&str] = &["webinar", "trial", "contact_us", "gated_content", "event", "linkedin", "outbound"];
+const SOURCES: &[&str] = &[
+    "webinar",
+    "trial",
+    "contact_us",
+    "gated_content",
+    "event",
+    "linkedin",
+    "outbound",
+];
 const SEGMENTS: &[&str] = &["large", "mid_market", "smb"];
 
 /// Options of `prospector bench dashboards`.
@@ -55,7 +63,10 @@ fn last_day() -> NaiveDate {
 }
 
 fn at(day: NaiveDate, second: u32) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&day.and_hms_opt(8 + second / 3600 % 10, second / 60 % 60, second % 60).unwrap_or_default())
+    Utc.from_utc_datetime(
+        &day.and_hms_opt(8 + second / 3600 % 10, second / 60 % 60, second % 60)
+            .unwrap_or_default(),
+    )
 }
 
 struct Lead {
@@ -84,12 +95,24 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Vec<TeamId>> 
         };
         users::insert_team(&mut tx, &team).await?;
         teams.push(team.id);
-        let lead = user(format!("lead{t}@bench.example"), format!("Lead {t}"), Role::TeamLead, team.id, t0)?;
+        let lead = user(
+            format!("lead{t}@bench.example"),
+            format!("Lead {t}"),
+            Role::TeamLead,
+            team.id,
+            t0,
+        )?;
         users::insert_user(&mut tx, &lead, None).await?;
         users::set_team_lead(&mut tx, team.id, Some(lead.id)).await?;
         for r in 0..REPS_PER_TEAM.min(opts.reps - t * REPS_PER_TEAM) {
             let n = t * REPS_PER_TEAM + r;
-            let rep = user(format!("rep{n}@bench.example"), format!("Rep {n}"), Role::Sdr, team.id, t0)?;
+            let rep = user(
+                format!("rep{n}@bench.example"),
+                format!("Rep {n}"),
+                Role::Sdr,
+                team.id,
+                t0,
+            )?;
             users::insert_user(&mut tx, &rep, None).await?;
             reps.push((rep.id, team.id));
         }
@@ -162,7 +185,11 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Vec<TeamId>> 
                 updated_at: t0,
                 version: 1,
             };
-            own.push(Lead { id: p.id, source, segment });
+            own.push(Lead {
+                id: p.id,
+                source,
+                segment,
+            });
             batch.push(p);
         }
         leads.push(own);
@@ -187,13 +214,21 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Vec<TeamId>> 
                         let connect = rng.random_range(0..100) < 18;
                         let disposition = if connect { "connected" } else { "no_answer" };
                         (
-                            ActivityDetail::Call { disposition: disposition.into(), duration_seconds: None, notes: None },
+                            ActivityDetail::Call {
+                                disposition: disposition.into(),
+                                duration_seconds: None,
+                                notes: None,
+                            },
                             connect,
                         )
                     }
                     45..85 => (
                         ActivityDetail::Email {
-                            direction: if roll < 80 { EmailDirection::Sent } else { EmailDirection::Received },
+                            direction: if roll < 80 {
+                                EmailDirection::Sent
+                            } else {
+                                EmailDirection::Received
+                            },
                             message_id: None,
                             thread_id: None,
                             subject: None,
@@ -201,9 +236,18 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Vec<TeamId>> 
                         false,
                     ),
                     85..97 => (ActivityDetail::Linkedin { notes: None }, false),
-                    _ => (ActivityDetail::Meeting { starts_at: at(day, 0), notes: None }, false),
+                    _ => (
+                        ActivityDetail::Meeting {
+                            starts_at: at(day, 0),
+                            notes: None,
+                        },
+                        false,
+                    ),
                 };
-                counts.entry((r, lead.source, lead.segment)).or_default().add(&activity_counts(&detail, connect));
+                counts
+                    .entry((r, lead.source, lead.segment))
+                    .or_default()
+                    .add(&activity_counts(&detail, connect));
                 let when = at(day, k as u32 * 60);
                 pending.push(Activity {
                     id: ActivityId(uuid_v7_at(when)),
@@ -224,8 +268,17 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Vec<TeamId>> 
             let dims = dims(day, reps[r], lead.source, lead.segment);
             for m in status_change_metrics("mql", "accepted", None, Some(3_600 * rng.random_range(1..48)))
                 .into_iter()
-                .chain(status_change_metrics("accepted", "qualifying", None, Some(86_400)))
-                .chain(status_change_metrics("qualifying", "recycle", Some("no_budget"), None).into_iter().take(2))
+                .chain(status_change_metrics(
+                    "accepted",
+                    "qualifying",
+                    None,
+                    Some(86_400),
+                ))
+                .chain(
+                    status_change_metrics("qualifying", "recycle", Some("no_budget"), None)
+                        .into_iter()
+                        .take(2),
+                )
             {
                 status.push((dims.clone(), m));
             }
@@ -241,15 +294,31 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Vec<TeamId>> 
         for (d, m) in status {
             let e = merged
                 .entry((m.metric.clone(), d.rep, d.source.clone(), d.segment.clone()))
-                .or_insert(StatusMetric { metric: m.metric.clone(), value: 0, events: 0 });
+                .or_insert(StatusMetric {
+                    metric: m.metric.clone(),
+                    value: 0,
+                    events: 0,
+                });
             e.value += m.value;
             e.events += m.events;
         }
         let status_rows: Vec<(Dims, StatusMetric)> = merged
             .into_iter()
             .map(|((_, rep, source, segment), m)| {
-                let team = reps.iter().find(|(r, _)| r.0 == rep).map_or(Uuid::nil(), |(_, t)| t.0);
-                (Dims { day, rep, team, source, segment }, m)
+                let team = reps
+                    .iter()
+                    .find(|(r, _)| r.0 == rep)
+                    .map_or(Uuid::nil(), |(_, t)| t.0);
+                (
+                    Dims {
+                        day,
+                        rep,
+                        team,
+                        source,
+                        segment,
+                    },
+                    m,
+                )
             })
             .collect();
         let rows: Vec<(Dims, Counts)> = counts
@@ -263,7 +332,10 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Vec<TeamId>> 
         tx.commit().await?;
         done += pending.len();
         pending.clear();
-        eprint!("\r{day}: activities {done}/{total} ({:.0?})   ", started.elapsed());
+        eprint!(
+            "\r{day}: activities {done}/{total} ({:.0?})   ",
+            started.elapsed()
+        );
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }
@@ -278,7 +350,13 @@ async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Vec<TeamId>> 
 }
 
 fn dims(day: NaiveDate, (rep, team): (UserId, TeamId), source: &str, segment: &str) -> Dims {
-    Dims { day, rep: rep.0, team: team.0, source: source.to_owned(), segment: segment.to_owned() }
+    Dims {
+        day,
+        rep: rep.0,
+        team: team.0,
+        source: source.to_owned(),
+        segment: segment.to_owned(),
+    }
 }
 
 fn user(email: String, name: String, role: Role, team: TeamId, now: DateTime<Utc>) -> anyhow::Result<User> {
@@ -321,12 +399,21 @@ pub async fn command(database_url: &str, opts: Options) -> anyhow::Result<()> {
     );
     let existing: i64 = store
         .reader()
-        .fetch_one(query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM activity_rollups"))
+        .fetch_one(query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM activity_rollups",
+        ))
         .await?
         .get("n")?;
     let teams = if existing > 0 {
-        anyhow::ensure!(opts.reuse, "the database already holds rollups; pass --reuse to time it as it is");
-        users::list_teams(&mut store.reader()).await?.into_iter().map(|t| t.id).collect()
+        anyhow::ensure!(
+            opts.reuse,
+            "the database already holds rollups; pass --reuse to time it as it is"
+        );
+        users::list_teams(&mut store.reader())
+            .await?
+            .into_iter()
+            .map(|t| t.id)
+            .collect()
     } else {
         generate(&store, &opts).await?
     };
@@ -337,7 +424,9 @@ pub async fn command(database_url: &str, opts: Options) -> anyhow::Result<()> {
         .get("n")?;
     let rollup_rows: i64 = store
         .reader()
-        .fetch_one(query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM activity_rollups"))
+        .fetch_one(query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM activity_rollups",
+        ))
         .await?
         .get("n")?;
     println!(
@@ -360,7 +449,11 @@ pub async fn command(database_url: &str, opts: Options) -> anyhow::Result<()> {
             ..ReportQuery::default()
         };
         let (p50, p99) = time(&app, &q).await?;
-        println!("{name:<45} p50 {:>8.2} ms   p99 {:>8.2} ms", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+        println!(
+            "{name:<45} p50 {:>8.2} ms   p99 {:>8.2} ms",
+            p50.as_secs_f64() * 1e3,
+            p99.as_secs_f64() * 1e3
+        );
     }
     Ok(())
 }

@@ -164,8 +164,14 @@ mod tests {
             thread_id: None,
             subject: None,
         };
-        assert_eq!(activity_counts(&email(EmailDirection::Received), false).replies, 1);
-        assert_eq!(activity_counts(&email(EmailDirection::Bounced), false).emails_sent, 1);
+        assert_eq!(
+            activity_counts(&email(EmailDirection::Received), false).replies,
+            1
+        );
+        assert_eq!(
+            activity_counts(&email(EmailDirection::Bounced), false).emails_sent,
+            1
+        );
         let note = ActivityDetail::Note { text: "x".into() };
         assert!(activity_counts(&note, false).is_zero());
     }

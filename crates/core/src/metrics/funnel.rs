@@ -16,12 +16,30 @@ pub struct FunnelStep {
 /// The funnel in order. A step's conversion is its entries over the previous step's entries in
 /// the same period (a cohort-free "flow" funnel: cheap to keep and honest about what it is).
 pub const FUNNEL: [FunnelStep; 6] = [
-    FunnelStep { code: "inquiry", label: "Inquiry" },
-    FunnelStep { code: "mql", label: "MQL" },
-    FunnelStep { code: "accepted", label: "Accepted" },
-    FunnelStep { code: "qualifying", label: "Qualifying" },
-    FunnelStep { code: "qualified", label: "Qualified" },
-    FunnelStep { code: "sao", label: "SAO" },
+    FunnelStep {
+        code: "inquiry",
+        label: "Inquiry",
+    },
+    FunnelStep {
+        code: "mql",
+        label: "MQL",
+    },
+    FunnelStep {
+        code: "accepted",
+        label: "Accepted",
+    },
+    FunnelStep {
+        code: "qualifying",
+        label: "Qualifying",
+    },
+    FunnelStep {
+        code: "qualified",
+        label: "Qualified",
+    },
+    FunnelStep {
+        code: "sao",
+        label: "SAO",
+    },
 ];
 
 /// The statuses a lead leaves the funnel through, whose reasons the team lead reads.
@@ -38,7 +56,11 @@ pub enum ExitCategory {
 
 impl ExitCategory {
     /// Every category, in the order pages show them.
-    pub const ALL: [ExitCategory; 3] = [ExitCategory::Disqualified, ExitCategory::Recycle, ExitCategory::BadData];
+    pub const ALL: [ExitCategory; 3] = [
+        ExitCategory::Disqualified,
+        ExitCategory::Recycle,
+        ExitCategory::BadData,
+    ];
 
     /// The status code.
     pub fn code(self) -> &'static str {
@@ -74,7 +96,11 @@ pub fn status_change_metrics(
     reason: Option<&str>,
     seconds_in_from: Option<i64>,
 ) -> Vec<StatusMetric> {
-    let one = |metric: String| StatusMetric { metric, value: 1, events: 1 };
+    let one = |metric: String| StatusMetric {
+        metric,
+        value: 1,
+        events: 1,
+    };
     let mut out = vec![one(format!("entered:{to}"))];
     if let Some(exit) = ExitCategory::of(to) {
         let reason = reason.filter(|r| !r.is_empty()).unwrap_or("unspecified");
@@ -110,7 +136,10 @@ mod tests {
     fn an_exit_records_the_entry_the_reason_and_time_in_the_previous_status() {
         let m = status_change_metrics("qualifying", "recycle", Some("no_budget"), Some(3600));
         let names: Vec<&str> = m.iter().map(|m| m.metric.as_str()).collect();
-        assert_eq!(names, ["entered:recycle", "exit:recycle:no_budget", "time_in:qualifying"]);
+        assert_eq!(
+            names,
+            ["entered:recycle", "exit:recycle:no_budget", "time_in:qualifying"]
+        );
         assert_eq!(m[2].value, 3600);
         let plain = status_change_metrics("raw", "inquiry", None, None);
         assert_eq!(plain.len(), 1);

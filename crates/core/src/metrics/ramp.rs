@@ -77,7 +77,11 @@ impl RampTargets {
 
     /// Checks edited targets: each present target is a finite number from 0 to 10,000.
     pub fn validate(&self) -> Result<(), Invalid> {
-        for (name, t) in [("month1", &self.month1), ("month2", &self.month2), ("month3", &self.month3)] {
+        for (name, t) in [
+            ("month1", &self.month1),
+            ("month2", &self.month2),
+            ("month3", &self.month3),
+        ] {
             let fields = [
                 ("activities_per_day", t.activities_per_day),
                 ("connects_per_week", t.connects_per_week),
@@ -106,7 +110,11 @@ pub fn ramp_month(started: NaiveDate, day: NaiveDate) -> u32 {
         return 1;
     }
     let months = (day.year() - started.year()) * 12 + day.month() as i32 - started.month() as i32;
-    let months = if day.day() < started.day() { months - 1 } else { months };
+    let months = if day.day() < started.day() {
+        months - 1
+    } else {
+        months
+    };
     u32::try_from(months.max(0)).unwrap_or(0) + 1
 }
 
@@ -143,9 +151,21 @@ impl Targets {
             .map(|w| w * weeks)
             .or(self.opportunities_per_month.map(|m| m * months));
         [
-            ("activities", done.activities(), self.activities_per_day.map(|t| t * days)),
-            ("connects", done.connects, self.connects_per_week.map(|t| t * weeks)),
-            ("meetings", done.meetings, self.meetings_per_week.map(|t| t * weeks)),
+            (
+                "activities",
+                done.activities(),
+                self.activities_per_day.map(|t| t * days),
+            ),
+            (
+                "connects",
+                done.connects,
+                self.connects_per_week.map(|t| t * weeks),
+            ),
+            (
+                "meetings",
+                done.meetings,
+                self.meetings_per_week.map(|t| t * weeks),
+            ),
             ("opportunities", done.opportunities, opp_target),
         ]
         .into_iter()
@@ -180,9 +200,15 @@ mod tests {
 
     #[test]
     fn month_one_asks_forty_a_working_day_and_one_opportunity_a_week() {
-        let done = Counts { calls: 300, opportunities: 1, ..Counts::default() };
+        let done = Counts {
+            calls: 300,
+            opportunities: 1,
+            ..Counts::default()
+        };
         // Monday 2026-11-02 to Sunday 2026-11-15: ten working days, two weeks.
-        let a = RampTargets::default().month1.attainment(&done, d("2026-11-02"), d("2026-11-15"));
+        let a = RampTargets::default()
+            .month1
+            .attainment(&done, d("2026-11-02"), d("2026-11-15"));
         assert_eq!(a[0].metric, "activities");
         assert_eq!(a[0].target, 400.0);
         assert!((a[0].ratio - 0.75).abs() < 1e-9);

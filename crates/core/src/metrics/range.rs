@@ -32,8 +32,10 @@ impl DateRange {
             return Err(Invalid::new(
                 "to",
                 "range_too_long",
-                format!("a report covers at most 5 years ({MAX_RANGE_DAYS} days); this range has {} days",
-                    (to - from).num_days() + 1),
+                format!(
+                    "a report covers at most 5 years ({MAX_RANGE_DAYS} days); this range has {} days",
+                    (to - from).num_days() + 1
+                ),
             ));
         }
         Ok(DateRange { from, to })
@@ -43,7 +45,11 @@ impl DateRange {
     pub fn parse(from: &str, to: &str) -> Result<DateRange, Invalid> {
         let day = |field: &str, raw: &str| {
             NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-                Invalid::new(field, "invalid_date", format!("'{}' is not a date like 2026-01-31", raw.trim()))
+                Invalid::new(
+                    field,
+                    "invalid_date",
+                    format!("'{}' is not a date like 2026-01-31", raw.trim()),
+                )
             })
         };
         DateRange::new(day("from", from)?, day("to", to)?)
@@ -131,13 +137,19 @@ mod tests {
         assert_eq!(e.code, "range_too_long");
         assert!(e.message.contains("5 years"), "{}", e.message);
         assert!(DateRange::new(d("2021-01-01"), d("2025-12-31")).is_ok());
-        assert_eq!(DateRange::parse("yesterday", "2026-01-01").unwrap_err().field, "from");
+        assert_eq!(
+            DateRange::parse("yesterday", "2026-01-01").unwrap_err().field,
+            "from"
+        );
     }
 
     #[test]
     fn weeks_start_on_monday_and_months_on_the_first() {
         assert_eq!(Grain::Week.bucket(d("2026-11-25")), d("2026-11-23"));
         assert_eq!(Grain::Month.bucket(d("2026-11-25")), d("2026-11-01"));
-        assert_eq!(Grain::for_range(&DateRange::last_days(d("2026-11-25"), 30)), Grain::Day);
+        assert_eq!(
+            Grain::for_range(&DateRange::last_days(d("2026-11-25"), 30)),
+            Grain::Day
+        );
     }
 }

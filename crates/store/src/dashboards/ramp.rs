@@ -21,7 +21,9 @@ pub struct Ramp {
 /// The stored ramp of `rep`.
 pub async fn get(ex: &mut impl Exec, rep: UserId) -> StoreResult<Option<Ramp>> {
     let Some(r) = ex
-        .fetch_optional(query("SELECT rep_id, started_on, targets FROM ramp_targets WHERE rep_id = $1").bind(rep))
+        .fetch_optional(
+            query("SELECT rep_id, started_on, targets FROM ramp_targets WHERE rep_id = $1").bind(rep),
+        )
         .await?
     else {
         return Ok(None);

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use prospector_core::ids::{TeamId, UserId};
-use prospector_core::metrics::{Counts, StatusMetric, activity_counts, stage_change_counts, status_change_metrics};
+use prospector_core::metrics::{
+    Counts, StatusMetric, activity_counts, stage_change_counts, status_change_metrics,
+};
 use prospector_core::records::{ActivityDetail, ActivityId};
 use uuid::Uuid;
 
@@ -105,7 +107,12 @@ pub async fn add_counts(ex: &mut impl Exec, dims: &Dims, counts: &Counts) -> Sto
 }
 
 /// Adds lifecycle counters to the day of `dims`; `sign` -1 takes them back.
-pub async fn add_status(ex: &mut impl Exec, dims: &Dims, metrics: &[StatusMetric], sign: i64) -> StoreResult<()> {
+pub async fn add_status(
+    ex: &mut impl Exec,
+    dims: &Dims,
+    metrics: &[StatusMetric],
+    sign: i64,
+) -> StoreResult<()> {
     for m in metrics {
         ex.execute(
             query(
@@ -150,24 +157,22 @@ pub async fn dims_for(
     account: Option<AccountId>,
 ) -> StoreResult<Dims> {
     let (mut owner, mut source, mut account) = (None, None, account);
-    if let Some(p) = person {
-        if let Some(r) = ex
+    if let Some(p) = person
+        && let Some(r) = ex
             .fetch_optional(query("SELECT owner_id, source, account_id FROM people WHERE id = $1").bind(p))
             .await?
-        {
-            owner = r.get::<Option<UserId>>("owner_id")?;
-            source = r.get::<Option<String>>("source")?;
-            account = account.or(r.get::<Option<AccountId>>("account_id")?);
-        }
+    {
+        owner = r.get::<Option<UserId>>("owner_id")?;
+        source = r.get::<Option<String>>("source")?;
+        account = account.or(r.get::<Option<AccountId>>("account_id")?);
     }
     let mut segment = None;
-    if let Some(a) = account {
-        if let Some(r) = ex
+    if let Some(a) = account
+        && let Some(r) = ex
             .fetch_optional(query("SELECT segment FROM accounts WHERE id = $1").bind(a))
             .await?
-        {
-            segment = r.get::<Option<String>>("segment")?;
-        }
+    {
+        segment = r.get::<Option<String>>("segment")?;
     }
     let rep = rep.or(owner);
     Ok(Dims {
@@ -205,7 +210,11 @@ async fn counted_version(
 
 /// Seconds the person spent in the status they are leaving: since the status change before
 /// `before`, `None` when there was none (the status was set at creation or import).
-async fn seconds_in_previous(ex: &mut impl Exec, person: PersonId, before: &Activity) -> StoreResult<Option<i64>> {
+async fn seconds_in_previous(
+    ex: &mut impl Exec,
+    person: PersonId,
+    before: &Activity,
+) -> StoreResult<Option<i64>> {
     let row = ex
         .fetch_optional(
             query(
@@ -227,13 +236,15 @@ async fn seconds_in_previous(ex: &mut impl Exec, person: PersonId, before: &Acti
 /// counters for a status change; a correction first takes back what the version it replaces
 /// added, so reports count only the latest version.
 pub async fn on_activity(ex: &mut impl Exec, a: &Activity) -> StoreResult<()> {
-    if let Some(original) = a.corrects_id {
-        if let Some(old) = counted_version(ex, original, a).await? {
-            let dims = dims_for(ex, old.occurred_at, old.actor_id, old.person_id, old.account_id).await?;
-            add_counts(ex, &dims, &activity_counts(&old.detail, old.is_connect).negated()).await?;
-        }
+    if let Some(original) = a.corrects_id
+        && let Some(old) = counted_version(ex, original, a).await?
+    {
+        let dims = dims_for(ex, old.occurred_at, old.actor_id, old.person_id, old.account_id).await?;
+        add_counts(ex, &dims, &activity_counts(&old.detail, old.is_connect).negated()).await?;
     }
-    if let (ActivityDetail::StatusChange { from, to, .. }, Some(opp), None) = (&a.detail, a.opportunity_id, a.person_id) {
+    if let (ActivityDetail::StatusChange { from, to, .. }, Some(opp), None) =
+        (&a.detail, a.opportunity_id, a.person_id)
+    {
         return on_stage_change(ex, a, opp, from, to).await;
     }
     let dims = dims_for(ex, a.occurred_at, a.actor_id, a.person_id, a.account_id).await?;
@@ -243,7 +254,13 @@ pub async fn on_activity(ex: &mut impl Exec, a: &Activity) -> StoreResult<()> {
                 Some(p) => seconds_in_previous(ex, p, a).await?,
                 None => None,
             };
-            add_status(ex, &dims, &status_change_metrics(from, to, reason.as_deref(), seconds), 1).await
+            add_status(
+                ex,
+                &dims,
+                &status_change_metrics(from, to, reason.as_deref(), seconds),
+                1,
+            )
+            .await
         }
         detail => add_counts(ex, &dims, &activity_counts(detail, a.is_connect)).await,
     }
@@ -251,18 +268,33 @@ pub async fn on_activity(ex: &mut impl Exec, a: &Activity) -> StoreResult<()> {
 
 /// An opportunity's stage change: an SQO, credited to its SDR, when it first passes into
 /// Scoping or later (see `core::metrics::stage_change_counts`).
-async fn on_stage_change(ex: &mut impl Exec, a: &Activity, opp: OpportunityId, from: &str, to: &str) -> StoreResult<()> {
+async fn on_stage_change(
+    ex: &mut impl Exec,
+    a: &Activity,
+    opp: OpportunityId,
+    from: &str,
+    to: &str,
+) -> StoreResult<()> {
     let counts = stage_change_counts(from, to);
     if counts.is_zero() {
         return Ok(());
     }
     let Some(o) = ex
-        .fetch_optional(query("SELECT sdr_id, person_id, account_id FROM opportunities WHERE id = $1").bind(opp))
+        .fetch_optional(
+            query("SELECT sdr_id, person_id, account_id FROM opportunities WHERE id = $1").bind(opp),
+        )
         .await?
     else {
         return Ok(());
     };
-    let dims = dims_for(ex, a.occurred_at, o.get("sdr_id")?, o.get("person_id")?, o.get("account_id")?).await?;
+    let dims = dims_for(
+        ex,
+        a.occurred_at,
+        o.get("sdr_id")?,
+        o.get("person_id")?,
+        o.get("account_id")?,
+    )
+    .await?;
     add_counts(ex, &dims, &counts).await
 }
 

@@ -32,7 +32,12 @@ async fn a_team_lead_reads_the_activity_chart_and_its_table() {
         status: Some("mql".into()),
         ..PersonInput::default()
     };
-    let Created::New(ada) = app.app.create_person(&sam, PersonKind::Lead, input).await.expect("lead") else {
+    let Created::New(ada) = app
+        .app
+        .create_person(&sam, PersonKind::Lead, input)
+        .await
+        .expect("lead")
+    else {
         panic!("a new lead");
     };
     for disposition in ["connected", "no_answer", "no_answer"] {
@@ -79,7 +84,10 @@ async fn a_team_lead_reads_the_activity_chart_and_its_table() {
             assert!(table.to_lowercase().contains("calls"), "{table}");
             assert!(table.contains("2026-03-02 3 0 0 0"), "{table}");
             let tiles = text(b, "#totals").await;
-            assert!(tiles.contains("Connect rate\n33%") || tiles.contains("Connect rate 33%"), "{tiles}");
+            assert!(
+                tiles.contains("Connect rate\n33%") || tiles.contains("Connect rate 33%"),
+                "{tiles}"
+            );
 
             // A filter lands in the URL, so the view can be shared.
             b.find(Locator::Css("#f-source"))
@@ -96,7 +104,9 @@ async fn a_team_lead_reads_the_activity_chart_and_its_table() {
             assert!(empty.contains("Calls\n0") || empty.contains("Calls 0"), "{empty}");
 
             // Hygiene links straight to the waiting MQL.
-            b.goto(&format!("{base}/dashboards/hygiene")).await.expect("hygiene");
+            b.goto(&format!("{base}/dashboards/hygiene"))
+                .await
+                .expect("hygiene");
             click(b, &format!("a[href='/leads/{ada_id}']")).await;
             wait_for_path(b, &format!("/leads/{ada_id}")).await;
         })

@@ -42,11 +42,18 @@ pub struct Chart {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 impl Chart {
@@ -68,7 +75,11 @@ impl Chart {
             .enumerate()
             .map(|(i, l)| {
                 std::iter::once(l.clone())
-                    .chain(self.series.iter().map(|(_, v)| fmt_num(v.get(i).copied().unwrap_or(0.0))))
+                    .chain(
+                        self.series
+                            .iter()
+                            .map(|(_, v)| fmt_num(v.get(i).copied().unwrap_or(0.0))),
+                    )
                     .collect()
             })
             .collect()
@@ -87,9 +98,18 @@ impl Chart {
     fn max(&self) -> f64 {
         let m = match self.kind {
             Kind::Stacked => (0..self.labels.len())
-                .map(|i| self.series.iter().map(|(_, v)| v.get(i).copied().unwrap_or(0.0)).sum::<f64>())
+                .map(|i| {
+                    self.series
+                        .iter()
+                        .map(|(_, v)| v.get(i).copied().unwrap_or(0.0))
+                        .sum::<f64>()
+                })
                 .fold(0.0, f64::max),
-            _ => self.series.iter().flat_map(|(_, v)| v.iter().copied()).fold(0.0, f64::max),
+            _ => self
+                .series
+                .iter()
+                .flat_map(|(_, v)| v.iter().copied())
+                .fold(0.0, f64::max),
         };
         if m <= 0.0 { 1.0 } else { nice(m) }
     }
@@ -103,10 +123,18 @@ impl Chart {
             id = self.id,
             kind = self.kind,
             t = esc(&self.title),
-            d = esc(&format!("{} values; the data table below has every number.", self.labels.len())),
+            d = esc(&format!(
+                "{} values; the data table below has every number.",
+                self.labels.len()
+            )),
         );
         if self.labels.is_empty() {
-            let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle" class="empty">No data for these filters</text></svg>"#, W / 2.0, H / 2.0);
+            let _ = write!(
+                s,
+                r#"<text x="{}" y="{}" text-anchor="middle" class="empty">No data for these filters</text></svg>"#,
+                W / 2.0,
+                H / 2.0
+            );
             return s;
         }
         match self.kind {
@@ -175,7 +203,11 @@ impl Chart {
         let ph = self.plot_height();
         let n = self.labels.len();
         let bw = (W - LEFT) / n as f64;
-        let series: &[(String, Vec<f64>)] = if stacked { &self.series } else { &self.series[..1.min(self.series.len())] };
+        let series: &[(String, Vec<f64>)] = if stacked {
+            &self.series
+        } else {
+            &self.series[..1.min(self.series.len())]
+        };
         for i in 0..n {
             let mut base = 0.0;
             for (k, (name, values)) in series.iter().enumerate() {
@@ -206,7 +238,11 @@ impl Chart {
             let points: Vec<String> = (0..n)
                 .map(|i| {
                     let v = values.get(i).copied().unwrap_or(0.0);
-                    format!("{:.1},{:.1}", LEFT + bw * (i as f64 + 0.5), TOP + ph - ph * v / max)
+                    format!(
+                        "{:.1},{:.1}",
+                        LEFT + bw * (i as f64 + 0.5),
+                        TOP + ph - ph * v / max
+                    )
                 })
                 .collect();
             let _ = write!(
@@ -219,7 +255,9 @@ impl Chart {
     }
 
     fn funnel(&self, s: &mut String) {
-        let Some((_, values)) = self.series.first() else { return };
+        let Some((_, values)) = self.series.first() else {
+            return;
+        };
         let max = self.max();
         let n = self.labels.len();
         let row = (H - TOP * 2.0) / n as f64;
@@ -247,7 +285,11 @@ impl Chart {
 /// A round axis maximum at or above `m` (1, 2 or 5 times a power of ten).
 fn nice(m: f64) -> f64 {
     let p = 10f64.powf(m.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|f| f * p).find(|v| *v >= m).unwrap_or(m)
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|f| f * p)
+        .find(|v| *v >= m)
+        .unwrap_or(m)
 }
 
 /// Dates shortened to `MM-DD` on the axis (the table keeps the full date); names to 12 chars.
@@ -269,7 +311,10 @@ mod tests {
             title: "Calls & <connects>".into(),
             kind,
             labels: vec!["2026-11-02".into(), "2026-11-03".into()],
-            series: vec![("Calls".into(), vec![3.0, 7.0]), ("Connects".into(), vec![1.0, 2.0])],
+            series: vec![
+                ("Calls".into(), vec![3.0, 7.0]),
+                ("Connects".into(), vec![1.0, 2.0]),
+            ],
         }
     }
 

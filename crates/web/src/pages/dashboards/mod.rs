@@ -97,7 +97,10 @@ struct DashboardPage {
 
 impl DashboardPage {
     fn field_error(&self, field: &str) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
     fn tab(&self, view: &str) -> bool {
         self.view == view
@@ -128,14 +131,20 @@ async fn render(
     let sees_team = actor.role().may(Permission::ViewTeam);
     let (view_code, title, base) = match view {
         View::Team => ("team", "Team dashboard", "/dashboards".to_owned()),
-        View::Rep => ("rep", "Rep dashboard", format!("/dashboards/reps/{}", q.rep.clone().unwrap_or_default())),
+        View::Rep => (
+            "rep",
+            "Rep dashboard",
+            format!("/dashboards/reps/{}", q.rep.clone().unwrap_or_default()),
+        ),
         View::Funnel => ("funnel", "Funnel", "/dashboards/funnel".to_owned()),
         View::Sla => ("sla", "Speed to lead", "/dashboards/sla".to_owned()),
         View::Hygiene => ("hygiene", "Hygiene", "/dashboards/hygiene".to_owned()),
     };
     let mut reader = state.app.store().reader();
     let teams = if sees_team {
-        prospector_store::users::list_teams(&mut reader).await.map_err(AppError::from)?
+        prospector_store::users::list_teams(&mut reader)
+            .await
+            .map_err(AppError::from)?
     } else {
         Vec::new()
     };
@@ -157,10 +166,22 @@ async fn render(
         view: view_code,
         base,
         query: q.to_query_string(),
-        teams: choices(teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect(), q.team.as_deref()),
-        reps: choices(rep_users.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), q.rep.as_deref()),
+        teams: choices(
+            teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect(),
+            q.team.as_deref(),
+        ),
+        reps: choices(
+            rep_users
+                .iter()
+                .map(|u| (u.id.to_string(), u.name.clone()))
+                .collect(),
+            q.rep.as_deref(),
+        ),
         segments: choices(
-            Segment::ALL.iter().map(|s| (s.code().to_owned(), s.label().to_owned())).collect(),
+            Segment::ALL
+                .iter()
+                .map(|s| (s.code().to_owned(), s.label().to_owned()))
+                .collect(),
             q.segment.as_deref(),
         ),
         grains: choices(
@@ -270,9 +291,18 @@ fn charts_for(view: View, d: &Dashboard) -> Vec<Chart> {
                     kind: Kind::Bar,
                     labels: d.reps.iter().map(|r| r.name.clone()).collect(),
                     series: vec![
-                        ("Activities".into(), d.reps.iter().map(|r| r.totals.activities as f64).collect()),
-                        ("Connects".into(), d.reps.iter().map(|r| r.totals.counts.connects as f64).collect()),
-                        ("Meetings".into(), d.reps.iter().map(|r| r.totals.counts.meetings as f64).collect()),
+                        (
+                            "Activities".into(),
+                            d.reps.iter().map(|r| r.totals.activities as f64).collect(),
+                        ),
+                        (
+                            "Connects".into(),
+                            d.reps.iter().map(|r| r.totals.counts.connects as f64).collect(),
+                        ),
+                        (
+                            "Meetings".into(),
+                            d.reps.iter().map(|r| r.totals.counts.meetings as f64).collect(),
+                        ),
                     ],
                 });
             }
@@ -285,10 +315,16 @@ fn charts_for(view: View, d: &Dashboard) -> Vec<Chart> {
                 kind: Kind::Funnel,
                 labels: d.funnel.iter().map(|f| f.label.to_owned()).collect(),
                 series: vec![
-                    ("Entered".into(), d.funnel.iter().map(|f| f.count as f64).collect()),
+                    (
+                        "Entered".into(),
+                        d.funnel.iter().map(|f| f.count as f64).collect(),
+                    ),
                     (
                         "Conversion from previous step (%)".into(),
-                        d.funnel.iter().map(|f| f.conversion.map_or(0.0, |c| (c * 1000.0).round() / 10.0)).collect(),
+                        d.funnel
+                            .iter()
+                            .map(|f| f.conversion.map_or(0.0, |c| (c * 1000.0).round() / 10.0))
+                            .collect(),
                     ),
                 ],
             },
@@ -296,7 +332,11 @@ fn charts_for(view: View, d: &Dashboard) -> Vec<Chart> {
                 id: "exits",
                 title: "Exits by reason".into(),
                 kind: Kind::Bar,
-                labels: d.exits.iter().map(|e| format!("{}: {}", e.category.code(), e.reason)).collect(),
+                labels: d
+                    .exits
+                    .iter()
+                    .map(|e| format!("{}: {}", e.category.code(), e.reason))
+                    .collect(),
                 series: vec![("Leads".into(), d.exits.iter().map(|e| e.count as f64).collect())],
             },
             Chart {
@@ -305,8 +345,14 @@ fn charts_for(view: View, d: &Dashboard) -> Vec<Chart> {
                 kind: Kind::Bar,
                 labels: d.time_in.iter().map(|t| t.status.clone()).collect(),
                 series: vec![
-                    ("Average hours".into(), d.time_in.iter().map(|t| t.average_hours).collect()),
-                    ("Leads that left".into(), d.time_in.iter().map(|t| t.left as f64).collect()),
+                    (
+                        "Average hours".into(),
+                        d.time_in.iter().map(|t| t.average_hours).collect(),
+                    ),
+                    (
+                        "Leads that left".into(),
+                        d.time_in.iter().map(|t| t.left as f64).collect(),
+                    ),
                 ],
             },
         ],
@@ -331,26 +377,80 @@ fn fill(page: &mut DashboardPage, view: View, d: &Dashboard) {
     let t = &d.totals;
     page.tiles = match view {
         View::Team | View::Rep => vec![
-            Tile { label: "Activities", value: t.activities.to_string() },
-            Tile { label: "Calls", value: t.counts.calls.to_string() },
-            Tile { label: "Connect rate", value: pct(t.connect_rate) },
-            Tile { label: "Emails sent", value: t.counts.emails_sent.to_string() },
-            Tile { label: "Reply rate", value: pct(t.reply_rate) },
-            Tile { label: "Meetings", value: t.counts.meetings.to_string() },
-            Tile { label: "SAOs", value: t.counts.saos.to_string() },
-            Tile { label: "Rejected hand-offs", value: t.counts.rejected.to_string() },
-            Tile { label: "SQOs", value: t.counts.sqos.to_string() },
-            Tile { label: "Opportunities", value: t.counts.opportunities.to_string() },
-            Tile { label: "Pipeline created", value: money(t.counts.pipeline_cents) },
-            Tile { label: "Accounts actively worked", value: format!("{} of {}", d.coverage.actively_working, d.coverage.accounts) },
-            Tile { label: "Accounts with research", value: format!("{} of {}", d.coverage.researched, d.coverage.accounts) },
+            Tile {
+                label: "Activities",
+                value: t.activities.to_string(),
+            },
+            Tile {
+                label: "Calls",
+                value: t.counts.calls.to_string(),
+            },
+            Tile {
+                label: "Connect rate",
+                value: pct(t.connect_rate),
+            },
+            Tile {
+                label: "Emails sent",
+                value: t.counts.emails_sent.to_string(),
+            },
+            Tile {
+                label: "Reply rate",
+                value: pct(t.reply_rate),
+            },
+            Tile {
+                label: "Meetings",
+                value: t.counts.meetings.to_string(),
+            },
+            Tile {
+                label: "SAOs",
+                value: t.counts.saos.to_string(),
+            },
+            Tile {
+                label: "Rejected hand-offs",
+                value: t.counts.rejected.to_string(),
+            },
+            Tile {
+                label: "SQOs",
+                value: t.counts.sqos.to_string(),
+            },
+            Tile {
+                label: "Opportunities",
+                value: t.counts.opportunities.to_string(),
+            },
+            Tile {
+                label: "Pipeline created",
+                value: money(t.counts.pipeline_cents),
+            },
+            Tile {
+                label: "Accounts actively worked",
+                value: format!("{} of {}", d.coverage.actively_working, d.coverage.accounts),
+            },
+            Tile {
+                label: "Accounts with research",
+                value: format!("{} of {}", d.coverage.researched, d.coverage.accounts),
+            },
         ],
         View::Sla => vec![
-            Tile { label: "First-touch clocks", value: d.speed.clocks.to_string() },
-            Tile { label: "Touched", value: d.speed.touched.to_string() },
-            Tile { label: "Median (business min)", value: d.speed.median_minutes.map_or("—".into(), |m| m.to_string()) },
-            Tile { label: "p90 (business min)", value: d.speed.p90_minutes.map_or("—".into(), |m| m.to_string()) },
-            Tile { label: "SLA breach rate", value: pct(d.speed.breach_rate) },
+            Tile {
+                label: "First-touch clocks",
+                value: d.speed.clocks.to_string(),
+            },
+            Tile {
+                label: "Touched",
+                value: d.speed.touched.to_string(),
+            },
+            Tile {
+                label: "Median (business min)",
+                value: d.speed.median_minutes.map_or("—".into(), |m| m.to_string()),
+            },
+            Tile {
+                label: "p90 (business min)",
+                value: d.speed.p90_minutes.map_or("—".into(), |m| m.to_string()),
+            },
+            Tile {
+                label: "SLA breach rate",
+                value: pct(d.speed.breach_rate),
+            },
         ],
         View::Funnel => d
             .funnel
@@ -486,7 +586,10 @@ pub async fn csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         c.csv(),
     )
