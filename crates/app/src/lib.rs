@@ -5,6 +5,7 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod dashboards;
 pub mod demo;
 mod demo_records;
 pub mod error;

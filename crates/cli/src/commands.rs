@@ -116,6 +116,10 @@ async fn run_server(
     let worker = prospector_app::mail::with_mail_handlers(worker);
     let worker = prospector_app::inbound::register_handlers(worker);
     let worker = prospector_app::sequences::register_handlers(worker);
+    let worker = prospector_app::dashboards::register_handlers(worker);
+    if let Err(e) = app.schedule_weekly_digest().await {
+        tracing::warn!(error = %e, "could not schedule the weekly digest");
+    }
     if let Err(e) = app.schedule_mailbox_syncs().await {
         tracing::warn!(error = %e, "could not schedule mailbox syncs");
     }

@@ -11,6 +11,7 @@ pub mod import;
 pub mod inbound;
 pub mod markdown;
 pub mod matching;
+pub mod metrics;
 pub mod records;
 pub mod schedule;
 pub mod sequence;

@@ -858,7 +858,8 @@ pub async fn handoff(ex: &mut impl Exec, opportunity: OpportunityId) -> StoreRes
         .transpose()
 }
 
-/// Records the AE's decision; false when it was decided already.
+/// Records the AE's decision (and files it as an SAO or a rejection in the dashboard rollups);
+/// false when it was decided already.
 pub async fn decide_handoff(ex: &mut impl Exec, h: &Handoff) -> StoreResult<bool> {
     let n = ex
         .execute(
@@ -873,6 +874,12 @@ pub async fn decide_handoff(ex: &mut impl Exec, h: &Handoff) -> StoreResult<bool
             .bind(h.opportunity_id),
         )
         .await?;
+    if n > 0
+        && let Some(at) = h.decided_at
+    {
+        let accepted = h.decision.as_deref() == Some("accepted");
+        crate::dashboards::rollups::on_handoff_decided(ex, h.sdr_id, h.person_id, accepted, at).await?;
+    }
     Ok(n > 0)
 }
 

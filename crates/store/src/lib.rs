@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod dashboards;
 mod error;
 pub mod handbook;
 pub mod hiring;

@@ -88,8 +88,10 @@ impl Writes {
                 docs.push((DocKind::Activity, a.id.0, body));
             }
         }
-        if !self.activities.is_empty() {
-            activities::insert_many(tx, &self.activities).await?;
+        // One by one, in order: each files itself in the dashboard rollups, and a status change
+        // reads the one before it (time in status), so a multi-row insert would miscount.
+        for a in &self.activities {
+            activities::insert(tx, a).await?;
         }
         batch::put_search_docs(tx, &docs).await?;
         for e in &self.score_events {

@@ -1,6 +1,7 @@
 //! `prospector bench …`: fixed-seed data at scale and timings of the hot paths, printed with the
 //! command that produced them and recorded in docs/benchmarks.md.
 
+pub mod dashboards;
 pub mod import;
 pub mod inbound;
 pub mod records;
@@ -21,6 +22,19 @@ pub enum BenchCommand {
         /// How many activities to generate.
         #[arg(long, default_value_t = 1_000_000)]
         activities: usize,
+        /// Time a database that already holds data instead of refusing it.
+        #[arg(long)]
+        reuse: bool,
+    },
+    /// A year of a team's activity (fixed seed, bulk loaded with its rollups), then the team
+    /// dashboard's server time.
+    Dashboards {
+        /// Reps, in teams of ten.
+        #[arg(long, default_value_t = 50)]
+        reps: usize,
+        /// Days of activity (548 activities per rep per day).
+        #[arg(long, default_value_t = 365)]
+        days: i64,
         /// Time a database that already holds data instead of refusing it.
         #[arg(long)]
         reuse: bool,
@@ -106,6 +120,9 @@ pub async fn run(command: BenchCommand, database_url: &str) -> anyhow::Result<()
                 postgres_url,
             })
             .await
+        }
+        BenchCommand::Dashboards { reps, days, reuse } => {
+            dashboards::command(database_url, dashboards::Options { reps, days, reuse }).await
         }
         BenchCommand::Import {
             rows,

@@ -79,8 +79,10 @@ fn decode(row: &Row) -> StoreResult<Activity> {
     })
 }
 
-/// Appends an activity.
+/// Appends an activity and files it in the dashboard rollups in the same transaction (a
+/// correction first takes back the version it replaces).
 pub async fn insert(ex: &mut impl Exec, a: &Activity) -> StoreResult<()> {
+    crate::dashboards::rollups::on_activity(ex, a).await?;
     let detail = serde_json::to_value(&a.detail).map_err(|e| StoreError::Database(e.to_string()))?;
     ex.execute(
         query(
@@ -103,7 +105,8 @@ pub async fn insert(ex: &mut impl Exec, a: &Activity) -> StoreResult<()> {
     Ok(())
 }
 
-/// Appends many activities in multi-row statements (bulk loads).
+/// Appends many activities in multi-row statements (bulk loads). This does not touch the
+/// dashboard rollups: a bulk load ends with `dashboards::rollups::rebuild` or writes its own.
 pub async fn insert_many(ex: &mut impl Exec, list: &[Activity]) -> StoreResult<()> {
     const COLS: usize = 11;
     for chunk in list.chunks(2500) {

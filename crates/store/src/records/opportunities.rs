@@ -90,8 +90,18 @@ fn bind_all(q: Query, o: &Opportunity) -> Query {
         .bind(o.version)
 }
 
-/// Adds an opportunity.
+/// Adds an opportunity, filing it (and its amount as pipeline created) in the dashboard rollups.
 pub async fn insert(ex: &mut impl Exec, o: &Opportunity) -> StoreResult<()> {
+    crate::dashboards::rollups::on_opportunity_created(
+        ex,
+        o.id,
+        o.sdr_id,
+        o.person_id,
+        o.account_id,
+        o.amount_cents,
+        o.created_at,
+    )
+    .await?;
     let q = query(
         "INSERT INTO opportunities (name, account_id, person_id, stage, stage_reason, ae_id, sdr_id, amount_cents, \
          currency, close_date, next_step, created_at, updated_at, version, id) VALUES ($1, $2, $3, $4, $5, $6, $7, \

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document generated from the handlers.
 
 pub mod audit;
+pub mod dashboards;
 pub mod dto;
 pub mod handbook;
 pub mod hiring;
@@ -87,4 +88,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(inbound::router())
         .merge(sequences::router())
         .merge(inbound_setup::router())
+        .merge(dashboards::router())
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod admin_lists;
+pub mod dashboards;
 pub mod flash;
 pub mod handbook;
 pub mod handbook_links;
@@ -117,13 +118,6 @@ impl Layout {
     }
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "section.html")]
-struct SectionPage {
-    layout: Layout,
-    blurb: &'static str,
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -166,21 +160,6 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         error_page(&self.0)
     }
-}
-
-fn section(
-    code: &'static str,
-    title: &'static str,
-    blurb: &'static str,
-) -> axum::routing::MethodRouter<AppState> {
-    get(
-        move |PageActor(actor): PageActor, Extension(csrf): Extension<CsrfToken>| async move {
-            SectionPage {
-                layout: Layout::new(&actor, &csrf, code, title),
-                blurb,
-            }
-        },
-    )
 }
 
 /// Every page route.
@@ -228,14 +207,6 @@ pub fn router() -> axum::Router<AppState> {
         .route("/admin/inbound/reps/{id}", post(inbound::save_rep))
         .route("/admin/inbound/settings", post(inbound::save_settings))
         .route("/admin/inbound/preview", post(inbound::preview))
-        .route(
-            "/dashboards",
-            section(
-                "dashboards",
-                "Dashboards",
-                "Activities, connects, meetings, the funnel and speed to lead.",
-            ),
-        )
         .route("/handbook", get(handbook::index))
         .route(
             "/handbook/new",
@@ -272,6 +243,7 @@ pub fn router() -> axum::Router<AppState> {
             ),
         )
         .merge(records::router())
+        .merge(dashboards::router())
         .route("/admin", get(admin::users))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}/active", post(admin::set_active))

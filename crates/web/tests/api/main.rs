@@ -5,6 +5,7 @@
 
 mod audit;
 mod auth;
+mod dashboards;
 mod handbook;
 mod handbook_places;
 mod hiring;
