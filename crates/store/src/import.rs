@@ -334,7 +334,13 @@ pub async fn known_ids(
     // Placeholders are bound in the order they appear, so SQLite can take positional `?`, which
     // binds in O(1) where numbered `$N` costs O(n) each (see `bulk`).
     let positional = ex.backend() == Backend::Sqlite;
-    let mark = |n: usize| if positional { "?".to_owned() } else { format!("${n}") };
+    let mark = |n: usize| {
+        if positional {
+            "?".to_owned()
+        } else {
+            format!("${n}")
+        }
+    };
     let mut found = HashMap::new();
     for chunk in ids.chunks(MAX_PARAMS / 2) {
         let mut q = query("");

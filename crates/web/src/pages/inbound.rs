@@ -422,11 +422,9 @@ pub async fn preview(
                 .map(|s| format!(" Handbook: {} › {}.", s.page_title, s.heading))
                 .unwrap_or_default();
             let text = format!("{} (rule: {}).{guide}", d.why, d.rule_code);
-            Ok(
-                admin_page(&state, &actor, &csrf, Some(text), None, None)
-                    .await?
-                    .into_response(),
-            )
+            Ok(admin_page(&state, &actor, &csrf, Some(text), None, None)
+                .await?
+                .into_response())
         }
         Err(e) => answer(&state, &actor, &csrf, Err(e)).await,
     }

@@ -21,14 +21,11 @@ pub mod today;
 pub mod tokens;
 
 use askama::Template;
-use askama_web::WebTemplate;
-use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use prospector_app::{Actor, AppError};
 
-use crate::auth::PageActor;
 use crate::csrf::CsrfToken;
 use crate::state::AppState;
 
