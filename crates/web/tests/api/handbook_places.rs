@@ -8,7 +8,6 @@ use prospector_core::records::RawPerson;
 use prospector_store::records::people::PersonKind;
 use prospector_testkit::{TEST_PASSWORD, TestApp, TestDb, on_both_backends};
 use reqwest::StatusCode;
-use serde_json::json;
 
 use crate::{csrf_in, form_login};
 
@@ -150,11 +149,16 @@ async fn routing_rules_get_their_handbook_section_on_the_links_page(db: TestDb) 
     let (_, page) = get(&admin, &app, "/admin/inbound").await;
     assert!(page.contains(r#"href="/admin/handbook-links#routing""#));
     let csrf = csrf_in(&page);
-    let rules =
-        json!([{"code": "us", "segment": null, "region": "amer", "pool": [sdr.id.to_string()]}]).to_string();
+    let pool = sdr.id.to_string();
     let r = admin
         .post(app.url("/admin/inbound/routing"))
-        .form(&[("csrf_token", csrf.as_str()), ("rules", rules.as_str())])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("code_0", "us"),
+            ("segment_0", ""),
+            ("region_0", "amer"),
+            ("pool_0", pool.as_str()),
+        ])
         .send()
         .await
         .unwrap();
