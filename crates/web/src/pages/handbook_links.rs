@@ -1,6 +1,6 @@
 //! `/admin/handbook-links`: where admins choose the handbook section shown in place for each
 //! routing rule (and all of them), and for each lead exit reason (else its status's section).
-//! Sequence steps keep their API (`PUT /api/v1/handbook/links`) until their pages exist.
+//! Sequence steps carry their own section, set in the sequence builder (`/sequences/{id}`).
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -115,9 +115,26 @@ async fn render(
     error: Option<String>,
 ) -> Result<TodayPage, PageError> {
     let today = state.app.today(actor).await?;
+    // A step without its own section shows the one linked for every sequence step.
+    let every_step = state
+        .app
+        .linked_section("sequence_step:*")
+        .await?
+        .map(|s| s.url)
+        .unwrap_or_default();
     Ok(TodayPage {
         layout: Layout::new(actor, csrf, "today", "Today"),
-        items: today.items.iter().map(item).collect(),
+        items: today
+            .items
+            .iter()
+            .map(|w| {
+                let mut i = item(w);
+                if i.handbook_href.is_empty() {
+                    i.handbook_href.clone_from(&every_step);
+                }
+                i
+            })
+            .collect(),
         counts: today.counts,
         dispositions: today
             .dispositions

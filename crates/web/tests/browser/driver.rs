@@ -121,11 +121,23 @@ impl Browser {
             serde_json::json!({ "binary": CHROMIUM, "args": args }),
         );
         // chromedriver is plain http on loopback, so no TLS connector is needed.
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("open a WebDriver session on headless Chromium");
+        // Chromium can miss chromedriver's start-up deadline when every core is busy (the suite
+        // runs browsers in parallel), so a failed session start is tried again before failing.
+        let mut attempt = 1;
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if attempt < 3 => {
+                    eprintln!("WebDriver session start failed (attempt {attempt}), retrying: {e}");
+                    attempt += 1;
+                }
+                Err(e) => panic!("open a WebDriver session on headless Chromium: {e}"),
+            }
+        };
         Some(Browser {
             client,
             _driver: driver,
