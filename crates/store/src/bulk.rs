@@ -8,6 +8,15 @@
 
 use crate::query::Backend;
 
+/// The placeholder for the `n`th bound value (1-based): `$n` on PostgreSQL, positional `?` on
+/// SQLite. Only for statements whose placeholders appear in the order their values are bound.
+pub fn placeholder(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_owned(),
+        Backend::Postgres => format!("${n}"),
+    }
+}
+
 /// `(…), (…), …` for `rows` rows of `cols` parameters, numbered from `$1` on PostgreSQL and
 /// positional `?` on SQLite; bind the values row by row, column by column.
 pub fn values_rows(backend: Backend, rows: usize, cols: usize) -> String {
@@ -42,5 +51,7 @@ mod tests {
     fn rows_are_numbered_in_bind_order_on_postgres_and_positional_on_sqlite() {
         assert_eq!(values_rows(Backend::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(values_rows(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(placeholder(Backend::Postgres, 7), "$7");
+        assert_eq!(placeholder(Backend::Sqlite, 7), "?");
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::StoreResult;
-use crate::query::{Backend, Exec, Row, query};
+use crate::query::{Exec, Row, query};
 use crate::value::Value;
 
 /// SQLite refuses a statement with more than 32,766 parameters; stay well below on both backends.
@@ -333,14 +333,8 @@ pub async fn known_ids(
 ) -> StoreResult<HashMap<String, Known>> {
     // Placeholders are bound in the order they appear, so SQLite can take positional `?`, which
     // binds in O(1) where numbered `$N` costs O(n) each (see `bulk`).
-    let positional = ex.backend() == Backend::Sqlite;
-    let mark = |n: usize| {
-        if positional {
-            "?".to_owned()
-        } else {
-            format!("${n}")
-        }
-    };
+    let backend = ex.backend();
+    let mark = |n: usize| crate::bulk::placeholder(backend, n);
     let mut found = HashMap::new();
     for chunk in ids.chunks(MAX_PARAMS / 2) {
         let mut q = query("");
@@ -461,7 +455,7 @@ pub async fn upsert(
         }
     };
     // Positional `?` on SQLite: binding numbered `$N` parameters costs O(n²) there (see `bulk`).
-    let positional = ex.backend() == Backend::Sqlite;
+    let backend = ex.backend();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut q = query("");
@@ -476,12 +470,7 @@ pub async fn upsert(
                     sql.push_str(", ");
                 }
                 let n = q.push_bind(value);
-                if positional {
-                    sql.push('?');
-                } else {
-                    sql.push('$');
-                    sql.push_str(&n.to_string());
-                }
+                sql.push_str(&crate::bulk::placeholder(backend, n));
             }
             sql.push(')');
         }
