@@ -491,36 +491,10 @@ async fn upsert_person(
     new: NewPerson,
     now: DateTime<Utc>,
 ) -> AppResult<(Person, Person, bool)> {
+    // A form's lead enters as an Inquiry rather than Raw.
     let fresh = Person {
-        id: PersonId::new_at(now),
-        kind: PersonKind::Lead,
-        first_name: new.first_name,
-        last_name: new.last_name,
-        email: new.email,
-        phone: new.phone.map(|p| p.as_str().to_owned()),
-        title: new.title,
-        company: new.company,
-        account_id: None,
-        country: new.country.map(|c| c.alpha2().to_owned()),
-        region: new.region.map(|r| r.code().to_owned()),
-        time_zone: new.time_zone.map(|t| t.name().to_owned()),
-        owner_id: None,
         status: LeadStatus::Inquiry,
-        status_reason: None,
-        source: new.source,
-        score: 0,
-        mql_count: 0,
-        first_mql_at: None,
-        last_mql_at: None,
-        do_not_call: false,
-        unsubscribed: false,
-        framework: None,
-        qualification: serde_json::json!({}),
-        custom_fields: serde_json::to_value(new.custom_fields).unwrap_or_else(|_| serde_json::json!({})),
-        merged_into: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
+        ..crate::records::people::person_from(new, PersonId::new_at(now), PersonKind::Lead, now)
     };
     let found = people::duplicate_candidates_at_once(
         tx,

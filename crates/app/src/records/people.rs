@@ -239,8 +239,8 @@ fn kind_label(kind: PersonKind) -> &'static str {
     }
 }
 
-/// A person as stored from validated input.
-fn person_from(new: NewPerson, id: PersonId, kind: PersonKind, now: DateTime<Utc>) -> Person {
+/// A person as stored from validated input: a fresh, unowned, unscored Raw record.
+pub(crate) fn person_from(new: NewPerson, id: PersonId, kind: PersonKind, now: DateTime<Utc>) -> Person {
     Person {
         id,
         kind,
