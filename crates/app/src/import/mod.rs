@@ -423,6 +423,39 @@ enum Action {
     Duplicate(Uuid),
 }
 
+/// A job row for an import that starts now, with nothing done yet.
+fn running_job(
+    id: Uuid,
+    object: ObjectKind,
+    file_name: &str,
+    sha256: &str,
+    options: &ImportOptions,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ImportJob {
+    ImportJob {
+        id,
+        object: object_code(object).to_owned(),
+        file_name: file_name.to_owned(),
+        file_sha256: sha256.to_owned(),
+        options: serde_json::to_value(options).unwrap_or_default(),
+        status: "running".into(),
+        rows_done: 0,
+        rows_total: None,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        duplicates: 0,
+        refused: 0,
+        issues: 0,
+        summary: serde_json::json!({}),
+        actor_id: actor.user_id(),
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+    }
+}
+
 fn object_code(object: ObjectKind) -> &'static str {
     object.code()
 }
@@ -536,27 +569,8 @@ impl App {
                     (Some(j.id), j.rows_done)
                 }
                 _ => {
-                    let j = ImportJob {
-                        id: job.unwrap_or_else(|| prospector_core::ids::uuid_v7_at(now)),
-                        object: object_code(object).to_owned(),
-                        file_name: file_name.clone(),
-                        file_sha256: sha.clone(),
-                        options: serde_json::to_value(options).unwrap_or_default(),
-                        status: "running".into(),
-                        rows_done: 0,
-                        rows_total: None,
-                        created: 0,
-                        updated: 0,
-                        unchanged: 0,
-                        duplicates: 0,
-                        refused: 0,
-                        issues: 0,
-                        summary: serde_json::json!({}),
-                        actor_id: actor.user_id(),
-                        created_at: now,
-                        updated_at: now,
-                        finished_at: None,
-                    };
+                    let id = job.unwrap_or_else(|| prospector_core::ids::uuid_v7_at(now));
+                    let j = running_job(id, object, &file_name, &sha, options, actor, now);
                     let mut tx = self.store().begin().await?;
                     store::insert_job(&mut tx, &j).await?;
                     audit::record(
@@ -726,27 +740,7 @@ impl App {
             if store::get_job(&mut tx, id).await?.is_none() {
                 store::insert_job(
                     &mut tx,
-                    &ImportJob {
-                        id,
-                        object: object_code(object).to_owned(),
-                        file_name: file_name.to_owned(),
-                        file_sha256: sha.to_owned(),
-                        options: serde_json::to_value(options).unwrap_or_default(),
-                        status: "running".into(),
-                        rows_done: 0,
-                        rows_total: None,
-                        created: 0,
-                        updated: 0,
-                        unchanged: 0,
-                        duplicates: 0,
-                        refused: 0,
-                        issues: 0,
-                        summary: serde_json::json!({}),
-                        actor_id: actor.user_id(),
-                        created_at: now,
-                        updated_at: now,
-                        finished_at: None,
-                    },
+                    &running_job(id, object, file_name, sha, options, actor, now),
                 )
                 .await?;
             }
