@@ -7,8 +7,9 @@ use super::step::StepDraft;
 use crate::Invalid;
 use crate::template::defaults::{BREAK_UP, FOLLOW_UP, INTRO, USEFUL_RESOURCE, WHY_NOT};
 
-/// The handbook page explaining the cadence; anchors name each touch point.
-const HANDBOOK_PAGE: &str = "sales-development/outbound-cadence";
+/// The shipped handbook page explaining the cadence (`crates/app/handbook/outbound-cadence.md`);
+/// each step links the section on its kind of touch.
+const HANDBOOK_PAGE: &str = "outbound-cadence";
 
 const FIRST_CALL: &str = "Introduce yourself and why you are calling in one sentence, then ask whether \
 improving how their team ships software is on their list this quarter. Listen more than you talk. \
@@ -44,28 +45,28 @@ pub fn default_cadence_draft() -> SequenceDraft {
     };
     let steps = vec![
         // 1. Day 0: call + voicemail + email.
-        touch("call", 0, FIRST_CALL, "touch-1"),
-        email(0, INTRO, "touch-1"),
+        touch("call", 0, FIRST_CALL, "voicemail"),
+        email(0, INTRO, "emails"),
         // 2. Day 2: email.
-        email(2, FOLLOW_UP, "touch-2"),
+        email(2, FOLLOW_UP, "emails"),
         // 3. Day 4: call ×2.
-        touch("call", 4, CALL, "touch-3"),
-        touch("call", 4, SECOND_CALL, "touch-3"),
+        touch("call", 4, CALL, "calls"),
+        touch("call", 4, SECOND_CALL, "calls"),
         // 4. Day 7: useful-resource email.
-        email(7, USEFUL_RESOURCE, "touch-4"),
+        email(7, USEFUL_RESOURCE, "emails"),
         // 5. Day 9: call ×2.
-        touch("call", 9, CALL, "touch-5"),
-        touch("call", 9, SECOND_CALL, "touch-5"),
+        touch("call", 9, CALL, "calls"),
+        touch("call", 9, SECOND_CALL, "calls"),
         // 6. Day 11: InMail + call ×2.
-        touch("linkedin", 11, INMAIL, "touch-6"),
-        touch("call", 11, CALL, "touch-6"),
-        touch("call", 11, SECOND_CALL, "touch-6"),
+        touch("linkedin", 11, INMAIL, "the-8-step-cadence"),
+        touch("call", 11, CALL, "calls"),
+        touch("call", 11, SECOND_CALL, "calls"),
         // 7. Day 15: voicemail + "why not?" email.
-        touch("call", 15, VOICEMAIL_WHY_NOT, "touch-7"),
-        email(15, WHY_NOT, "touch-7"),
+        touch("call", 15, VOICEMAIL_WHY_NOT, "voicemail"),
+        email(15, WHY_NOT, "emails"),
         // 8. Day 21: voicemail + "too busy or not interested?" email.
-        touch("call", 21, VOICEMAIL_LAST, "touch-8"),
-        email(21, BREAK_UP, "touch-8"),
+        touch("call", 21, VOICEMAIL_LAST, "voicemail"),
+        email(21, BREAK_UP, "emails"),
     ];
     SequenceDraft {
         name: "Default outbound cadence".into(),

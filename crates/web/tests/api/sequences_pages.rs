@@ -110,6 +110,14 @@ async fn bulk_enroll_from_the_lead_list_reports_each_refusal(db: TestDb) {
         "the default cadence's call script"
     );
     assert!(today.contains("name=\"csrf_token\""));
+    // The shipped cadence's first call links the handbook's voicemail section, which exists.
+    assert!(
+        today.contains(r#"href="/handbook/outbound-cadence#voicemail" class="handbook-link""#),
+        "{today}"
+    );
+    app.app.seed_default_handbook(&Actor::cli()).await.unwrap();
+    let section = text(&browser, &app, "/handbook/outbound-cadence").await;
+    assert!(section.contains(r#"id="voicemail""#), "{section}");
 
     // The history page and the sequence list show the enrollment.
     let history = text(&browser, &app, &format!("/sequences/people/{a}")).await;
