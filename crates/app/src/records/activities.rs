@@ -1,5 +1,8 @@
 //! Logging activities. Append-only: there is no edit or delete; a correction is a new activity
-//! of the same kind that names the one it corrects.
+//! of the same kind that names the one it corrects, and an activity logged by mistake is
+//! retracted by a new `retraction` entry naming it.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use prospector_core::Invalid;
@@ -50,16 +53,16 @@ impl App {
         let (mut person_id, mut account_id, mut opportunity_id) =
             (input.person_id, input.account_id, input.opportunity_id);
         let new = match input.corrects_id {
-            Some(original_id) => {
-                let original = activities::get(&mut tx, original_id).await?.ok_or_else(|| {
+            Some(picked_id) => {
+                let picked = activities::get(&mut tx, picked_id).await?.ok_or_else(|| {
                     Invalid::new("corrects_id", "not_found", "corrects_id names no activity")
                 })?;
                 // A correction belongs where the original is.
-                person_id = person_id.or(original.person_id);
-                account_id = account_id.or(original.account_id);
-                opportunity_id = opportunity_id.or(original.opportunity_id);
+                person_id = person_id.or(picked.person_id);
+                account_id = account_id.or(picked.account_id);
+                opportunity_id = opportunity_id.or(picked.opportunity_id);
                 if (person_id, account_id, opportunity_id)
-                    != (original.person_id, original.account_id, original.opportunity_id)
+                    != (picked.person_id, picked.account_id, picked.opportunity_id)
                 {
                     return Err(Invalid::new(
                         "corrects_id",
@@ -68,13 +71,27 @@ impl App {
                     )
                     .into());
                 }
-                NewActivity::correction(
-                    original_id,
-                    original.kind,
-                    occurred_at,
-                    input.detail,
-                    &dispositions,
-                )?
+                // Every correction and the retraction name the first version, so the rollups
+                // take back exactly the version that counted.
+                let root = match picked.kind {
+                    ActivityKind::Retraction => picked_id,
+                    _ => picked.corrects_id.unwrap_or(picked_id),
+                };
+                if picked.kind != ActivityKind::Retraction
+                    && activities::retraction_of(&mut tx, root).await?.is_some()
+                {
+                    return Err(AppError::conflict(
+                        "retracted",
+                        "corrects_id",
+                        "this activity was already deleted as logged by mistake",
+                    ));
+                }
+                match input.detail {
+                    ActivityDetail::Retraction { reason } => {
+                        NewActivity::retraction(root, picked.kind, occurred_at, reason)?
+                    }
+                    detail => NewActivity::correction(root, picked.kind, occurred_at, detail, &dispositions)?,
+                }
             }
             None => NewActivity::new(occurred_at, input.detail, &dispositions)?,
         };
@@ -138,6 +155,31 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(activity)
+    }
+
+    /// Retracts activity `id` (with its corrections) as logged by mistake: a new entry, which
+    /// every rollup takes back in the same transaction. Retracting twice is a 409; retracting a
+    /// retraction or a status change a 422.
+    pub async fn retract_activity(
+        &self,
+        actor: &Actor,
+        id: ActivityId,
+        reason: Option<String>,
+    ) -> AppResult<Activity> {
+        let input = ActivityInput {
+            person_id: None,
+            account_id: None,
+            opportunity_id: None,
+            occurred_at: None,
+            detail: ActivityDetail::Retraction { reason },
+            corrects_id: Some(id),
+        };
+        self.log_activity(actor, input).await
+    }
+
+    /// Which of `items` were deleted as logged by mistake (originals and their corrections).
+    pub async fn retracted_among(&self, items: &[Activity]) -> AppResult<HashSet<ActivityId>> {
+        Ok(activities::retracted_among(&mut self.store().reader(), items).await?)
     }
 
     /// One activity, when the actor may see the record it is about.

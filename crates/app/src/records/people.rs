@@ -1,7 +1,7 @@
 //! Leads and contacts: create (with duplicate detection), read, list, update, lifecycle moves,
 //! qualification, conversion and the timeline.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use prospector_core::Invalid;
@@ -211,6 +211,8 @@ pub struct TimelinePage {
     pub items: Vec<Activity>,
     /// Cursor for older entries.
     pub next_before: Option<String>,
+    /// Which of `items` were deleted as logged by mistake.
+    pub retracted: HashSet<ActivityId>,
 }
 
 fn matcher() -> Matcher {
@@ -996,11 +998,17 @@ impl App {
             })
             .transpose()?;
         let limit = page_size(limit);
-        let items = activities::timeline(&mut self.store().reader(), subject, before, limit).await?;
+        let mut reader = self.store().reader();
+        let items = activities::timeline(&mut reader, subject, before, limit).await?;
         let next_before = (items.len() as i64 == limit)
             .then(|| items.last().map(activities::cursor))
             .flatten();
-        Ok(TimelinePage { items, next_before })
+        let retracted = activities::retracted_among(&mut reader, &items).await?;
+        Ok(TimelinePage {
+            items,
+            next_before,
+            retracted,
+        })
     }
 
     /// The qualification frameworks.

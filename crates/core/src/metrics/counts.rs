@@ -100,7 +100,8 @@ pub fn ratio(part: i64, whole: i64) -> f64 {
 }
 
 /// What one activity adds: a call (and a connect if its disposition counted as one), an email
-/// sent or a reply, a LinkedIn message or a meeting. Notes and status changes add no counter.
+/// sent or a reply, a LinkedIn message or a meeting. Notes, status changes and retractions add no
+/// counter.
 pub fn activity_counts(detail: &ActivityDetail, is_connect: bool) -> Counts {
     let mut c = Counts::default();
     match detail {
@@ -114,7 +115,10 @@ pub fn activity_counts(detail: &ActivityDetail, is_connect: bool) -> Counts {
         },
         ActivityDetail::Linkedin { .. } => c.linkedin = 1,
         ActivityDetail::Meeting { .. } => c.meetings = 1,
-        ActivityDetail::Note { .. } | ActivityDetail::StatusChange { .. } => {}
+        // A retraction adds nothing: it takes back what the version it retracts added.
+        ActivityDetail::Note { .. }
+        | ActivityDetail::StatusChange { .. }
+        | ActivityDetail::Retraction { .. } => {}
     }
     c
 }

@@ -35,6 +35,8 @@ coded_enum! {
         Note => ("note", "Note"),
         /// A lifecycle status change, written by the product.
         StatusChange => ("status_change", "Status change"),
+        /// Says the activity it names (with its corrections) was logged by mistake.
+        Retraction => ("retraction", "Deleted (logged by mistake)"),
     }
 }
 
@@ -192,6 +194,12 @@ pub enum ActivityDetail {
         /// Reason code, for exits.
         reason: Option<String>,
     },
+    /// The activity named by `corrects` was logged by mistake: reports take it back and pages
+    /// show it as deleted, while the history keeps both entries.
+    Retraction {
+        /// Why, in the rep's words.
+        reason: Option<String>,
+    },
 }
 
 impl ActivityDetail {
@@ -204,6 +212,7 @@ impl ActivityDetail {
             ActivityDetail::Meeting { .. } => ActivityKind::Meeting,
             ActivityDetail::Note { .. } => ActivityKind::Note,
             ActivityDetail::StatusChange { .. } => ActivityKind::StatusChange,
+            ActivityDetail::Retraction { .. } => ActivityKind::Retraction,
         }
     }
 }
@@ -265,6 +274,13 @@ impl NewActivity {
                 crate::error::required_text("text", text, MAX_TEXT_LEN)?;
             }
             ActivityDetail::StatusChange { .. } => {}
+            ActivityDetail::Retraction { .. } => {
+                return Err(Invalid::new(
+                    "corrects_id",
+                    "required",
+                    "a retraction names the activity logged by mistake in corrects_id",
+                ));
+            }
         }
         let detail = match detail {
             ActivityDetail::Call {
@@ -302,6 +318,42 @@ impl NewActivity {
         let mut activity = NewActivity::new(occurred_at, detail, dispositions)?;
         activity.corrects = Some(original);
         Ok(activity)
+    }
+
+    /// A retraction of the activity chain starting at `chain_root` (the first version; its
+    /// corrections go with it), whose entry the rep picked is of kind `picked_kind`. Status
+    /// changes are undone by moving the status, and a retraction is final.
+    pub fn retraction(
+        chain_root: ActivityId,
+        picked_kind: ActivityKind,
+        occurred_at: DateTime<Utc>,
+        reason: Option<String>,
+    ) -> Result<NewActivity, Invalid> {
+        match picked_kind {
+            ActivityKind::Retraction => {
+                return Err(Invalid::new(
+                    "corrects_id",
+                    "cannot_retract_retraction",
+                    "a deletion cannot itself be deleted",
+                ));
+            }
+            ActivityKind::StatusChange => {
+                return Err(Invalid::new(
+                    "corrects_id",
+                    "written_by_product",
+                    "a status change is undone by moving the record's status, not deleted",
+                ));
+            }
+            _ => {}
+        }
+        let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        check_text("reason", reason.as_deref())?;
+        Ok(NewActivity {
+            occurred_at,
+            detail: ActivityDetail::Retraction { reason },
+            corrects: Some(chain_root),
+            is_connect: false,
+        })
     }
 }
 
@@ -370,6 +422,30 @@ mod tests {
                 .code,
             "kind_mismatch"
         );
+    }
+
+    #[test]
+    fn a_retraction_names_the_chain_and_refuses_retractions_and_status_changes() {
+        let root = ActivityId::new_at(now());
+        let r =
+            NewActivity::retraction(root, ActivityKind::Call, now(), Some("  wrong lead ".into())).unwrap();
+        assert_eq!(r.corrects, Some(root));
+        assert_eq!(
+            r.detail,
+            ActivityDetail::Retraction {
+                reason: Some("wrong lead".into())
+            }
+        );
+        let again = NewActivity::retraction(root, ActivityKind::Retraction, now(), None).unwrap_err();
+        assert_eq!(again.code, "cannot_retract_retraction");
+        let status = NewActivity::retraction(root, ActivityKind::StatusChange, now(), None).unwrap_err();
+        assert_eq!(status.code, "written_by_product");
+        let bare = NewActivity::new(
+            now(),
+            ActivityDetail::Retraction { reason: None },
+            &DispositionList::default(),
+        );
+        assert_eq!(bare.unwrap_err().field, "corrects_id");
     }
 
     #[test]

@@ -234,13 +234,17 @@ async fn seconds_in_previous(
 
 /// Files activity `a` (about to be, or just, written): its counters, or its lifecycle
 /// counters for a status change; a correction first takes back what the version it replaces
-/// added, so reports count only the latest version.
+/// added, so reports count only the latest version, and a retraction only takes it back.
 pub async fn on_activity(ex: &mut impl Exec, a: &Activity) -> StoreResult<()> {
     if let Some(original) = a.corrects_id
         && let Some(old) = counted_version(ex, original, a).await?
     {
         let dims = dims_for(ex, old.occurred_at, old.actor_id, old.person_id, old.account_id).await?;
         add_counts(ex, &dims, &activity_counts(&old.detail, old.is_connect).negated()).await?;
+    }
+    if matches!(a.detail, ActivityDetail::Retraction { .. }) {
+        // Taking back the retracted version is all a retraction does.
+        return Ok(());
     }
     if let (ActivityDetail::StatusChange { from, to, .. }, Some(opp), None) =
         (&a.detail, a.opportunity_id, a.person_id)

@@ -1,6 +1,8 @@
 //! Activities: append-only. There is no update or delete here on purpose; a correction is a new
 //! row whose `corrects_id` names the one it corrects.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use prospector_core::ids::UserId;
 use prospector_core::records::{ActivityDetail, ActivityId, ActivityKind};
@@ -46,6 +48,7 @@ impl Activity {
             | ActivityDetail::Linkedin { notes }
             | ActivityDetail::Meeting { notes, .. } => notes.clone(),
             ActivityDetail::Email { subject, .. } => subject.clone(),
+            ActivityDetail::Retraction { reason } => reason.clone(),
             ActivityDetail::StatusChange { .. } => None,
         }
         .filter(|t| !t.trim().is_empty())
@@ -142,6 +145,45 @@ pub async fn get(ex: &mut impl Exec, id: ActivityId) -> StoreResult<Option<Activ
         .fetch_optional(query(format!("SELECT {COLUMNS} FROM activities WHERE id = $1")).bind(id))
         .await?;
     row.as_ref().map(decode).transpose()
+}
+
+/// The retraction of the activity chain starting at `root`, if it was retracted.
+pub async fn retraction_of(ex: &mut impl Exec, root: ActivityId) -> StoreResult<Option<ActivityId>> {
+    let row = ex
+        .fetch_optional(
+            query("SELECT id FROM activities WHERE corrects_id = $1 AND kind = 'retraction'").bind(root),
+        )
+        .await?;
+    row.map(|r| r.get("id")).transpose()
+}
+
+/// Which of `items` were logged by mistake: retracted originals and every correction of one
+/// (a retraction names the first version of its chain). One indexed lookup per page.
+pub async fn retracted_among(ex: &mut impl Exec, items: &[Activity]) -> StoreResult<HashSet<ActivityId>> {
+    let roots: Vec<ActivityId> = items
+        .iter()
+        .filter(|a| a.kind != ActivityKind::Retraction)
+        .map(|a| a.corrects_id.unwrap_or(a.id))
+        .collect();
+    if roots.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut q = query("");
+    let marks: Vec<String> = roots.iter().map(|r| format!("${}", q.push_bind(*r))).collect();
+    let sql = format!(
+        "SELECT corrects_id FROM activities WHERE kind = 'retraction' AND corrects_id IN ({})",
+        marks.join(", ")
+    );
+    let mut retracted_roots = HashSet::new();
+    for r in ex.fetch_all(q.with_sql(sql)).await? {
+        retracted_roots.insert(r.get::<ActivityId>("corrects_id")?);
+    }
+    Ok(items
+        .iter()
+        .filter(|a| a.kind != ActivityKind::Retraction)
+        .filter(|a| retracted_roots.contains(&a.corrects_id.unwrap_or(a.id)))
+        .map(|a| a.id)
+        .collect())
 }
 
 /// Whose timeline.

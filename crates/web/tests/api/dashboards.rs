@@ -1,5 +1,6 @@
 //! Dashboards: every metric on a seeded team equals the hand count; rollups equal a full
-//! recount after random writes, corrections and a restart; filters and bad input; ramp targets;
+//! recount after random writes, corrections, deletes of mistaken activities and a restart; a
+//! mistaken activity is deleted by a retraction entry; filters and bad input; ramp targets;
 //! the weekly digest through the outbox.
 
 use chrono::Duration;
@@ -12,7 +13,8 @@ use crate::records::{get, member, move_to, new_lead, post};
 
 on_both_backends!(
     every_metric_on_a_seeded_team_equals_the_hand_count,
-    rollups_equal_a_full_recount_after_random_writes_corrections_and_a_restart,
+    rollups_equal_a_full_recount_after_random_writes_corrections_retractions_and_a_restart,
+    a_mistaken_activity_is_deleted_by_a_retraction_entry_and_the_dashboard_takes_it_back,
     bad_filters_are_refused_and_reps_see_only_themselves,
     ramp_targets_default_to_the_handbook_and_are_editable_by_leads,
     weekly_digest_goes_to_each_team_lead_through_the_outbox,
@@ -285,7 +287,122 @@ impl Lcg {
     }
 }
 
-async fn rollups_equal_a_full_recount_after_random_writes_corrections_and_a_restart(db: TestDb) {
+async fn retract(client: &ApiClient, id: &Value) -> (StatusCode, Value) {
+    let path = format!("/api/v1/activities/{}/retract", id.as_str().unwrap());
+    post(client, &path, json!({"reason": "wrong lead"})).await
+}
+
+async fn a_mistaken_activity_is_deleted_by_a_retraction_entry_and_the_dashboard_takes_it_back(db: TestDb) {
+    let t = team(db).await;
+    let ann = &t.a.1;
+    let lead = new_lead(ann, json!({"last_name": "Oops", "email": "oops@acme.com"})).await;
+    let lead_id = lead["id"].as_str().unwrap();
+    let kept = log(ann, call(lead_id, "connected")).await;
+    let mistaken = log(ann, call(lead_id, "connected")).await;
+    t.app.clock.advance(Duration::minutes(5));
+    // A correction first, so the deletion must take back the corrected version.
+    let fixed = log(
+        ann,
+        json!({"kind": "call", "corrects_id": mistaken["id"], "disposition": "no_answer"}),
+    )
+    .await;
+    let sent = log(ann, email(lead_id, "sent")).await;
+    let path = format!(
+        "/api/v1/dashboards/team?team={}&from=2026-03-01&to=2026-03-31",
+        t.team_id
+    );
+    let (_, before) = get(&t.lead, &path).await;
+    assert_eq!(before["totals"]["calls"], 2);
+    assert_eq!(before["totals"]["connects"], 1);
+    assert_eq!(before["totals"]["emails_sent"], 1);
+
+    // Deleting the correction deletes the whole entry (it names the first version).
+    t.app.clock.advance(Duration::minutes(5));
+    let (status, retraction) = retract(ann, &fixed["id"]).await;
+    assert_eq!(status, StatusCode::CREATED, "{retraction}");
+    assert_eq!(retraction["kind"], "retraction");
+    assert_eq!(retraction["corrects_id"], mistaken["id"]);
+    assert_eq!(retraction["person_id"], lead["id"]);
+    assert_eq!(retraction["detail"]["reason"], "wrong lead");
+    // The same through the generic log endpoint, for the email.
+    let (status, body) = post(
+        ann,
+        "/api/v1/activities",
+        json!({"kind": "retraction", "corrects_id": sent["id"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (_, after) = get(&t.lead, &path).await;
+    assert_eq!(after["totals"]["calls"], 1, "{after}");
+    assert_eq!(after["totals"]["connects"], 1);
+    assert_eq!(after["totals"]["emails_sent"], 0);
+
+    // The timeline keeps every entry and marks the deleted ones.
+    let (_, tl) = get(ann, &format!("/api/v1/leads/{lead_id}/timeline")).await;
+    let retracted: Vec<&Value> = tl["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["retracted"] == true)
+        .map(|a| &a["id"])
+        .collect();
+    for deleted in [&mistaken["id"], &fixed["id"], &sent["id"]] {
+        assert!(retracted.contains(&deleted), "{deleted} shows as deleted: {tl}");
+    }
+    assert!(!retracted.contains(&&kept["id"]));
+    assert_eq!(
+        tl["items"].as_array().unwrap().len(),
+        6,
+        "nothing disappears: {tl}"
+    );
+    let (_, one) = get(
+        ann,
+        &format!("/api/v1/activities/{}", mistaken["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(one["retracted"], true);
+
+    // Twice, a retraction, a status change, a correction after deletion, another rep's lead.
+    let (status, body) = retract(ann, &mistaken["id"]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "retracted");
+    let (status, body) = retract(ann, &retraction["id"]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "cannot_retract_retraction");
+    move_to(ann, lead_id, json!({"status": "mql"})).await;
+    let (_, tl) = get(ann, &format!("/api/v1/leads/{lead_id}/timeline")).await;
+    let status_change = &tl["items"][0];
+    assert_eq!(status_change["kind"], "status_change");
+    let (status, body) = retract(ann, &status_change["id"]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "written_by_product");
+    let (status, body) = post(
+        ann,
+        "/api/v1/activities",
+        json!({"kind": "call", "corrects_id": mistaken["id"], "disposition": "connected"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = post(
+        ann,
+        "/api/v1/activities",
+        json!({"kind": "retraction", "person_id": lead_id}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "corrects_id");
+    let (status, body) = retract(&t.b.1, &kept["id"]).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another rep's lead is not theirs to see: {body}"
+    );
+    let (_, last) = get(&t.lead, &path).await;
+    assert_eq!(last["totals"], after["totals"], "refusals changed nothing");
+}
+
+async fn rollups_equal_a_full_recount_after_random_writes_corrections_retractions_and_a_restart(db: TestDb) {
     let t = team(db).await;
     let reps = [&t.a.1, &t.b.1];
     let mut leads = Vec::new();
@@ -299,10 +416,11 @@ async fn rollups_equal_a_full_recount_after_random_writes_corrections_and_a_rest
     }
     let mut rng = Lcg(7);
     let mut logged: Vec<(Value, usize)> = Vec::new();
-    for _ in 0..40 {
+    let mut retracted: std::collections::BTreeSet<String> = Default::default();
+    for _ in 0..60 {
         let (lead, owner) = &leads[rng.next(3) as usize];
         let client = reps[*owner];
-        let body = match rng.next(6) {
+        let body = match rng.next(7) {
             0 => call(lead, "connected"),
             1 => call(lead, "left_voicemail"),
             2 => email(lead, "sent"),
@@ -310,6 +428,10 @@ async fn rollups_equal_a_full_recount_after_random_writes_corrections_and_a_rest
             4 if !logged.is_empty() => {
                 // Correct an earlier call or email of this rep (possibly a correction already).
                 let (orig, who) = &logged[rng.next(logged.len() as u64) as usize];
+                let root = orig["corrects_id"].as_str().or(orig["id"].as_str()).unwrap();
+                if retracted.contains(root) {
+                    continue;
+                }
                 let body = match orig["kind"].as_str().unwrap() {
                     "call" => {
                         json!({"kind": "call", "corrects_id": orig["corrects_id"].as_str().or(orig["id"].as_str()),
@@ -322,6 +444,23 @@ async fn rollups_equal_a_full_recount_after_random_writes_corrections_and_a_rest
                 };
                 let a = log(reps[*who], body).await;
                 logged.push((a, *who));
+                continue;
+            }
+            5 if !logged.is_empty() => {
+                // Delete an earlier call or email as logged by mistake (a second try is a 409).
+                let (orig, who) = &logged[rng.next(logged.len() as u64) as usize];
+                let root = orig["corrects_id"]
+                    .as_str()
+                    .or(orig["id"].as_str())
+                    .unwrap()
+                    .to_owned();
+                let (status, body) = retract(reps[*who], &orig["id"]).await;
+                if retracted.insert(root) {
+                    assert_eq!(status, StatusCode::CREATED, "{body}");
+                } else {
+                    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+                }
+                t.app.clock.advance(Duration::hours(rng.next(30) as i64));
                 continue;
             }
             _ => json!({"kind": "meeting", "person_id": lead, "starts_at": "2026-03-09T10:00:00Z"}),
@@ -341,8 +480,9 @@ async fn rollups_equal_a_full_recount_after_random_writes_corrections_and_a_rest
     )
     .await;
 
+    // Sixty steps of up to 30 hours run past March.
     let path = format!(
-        "/api/v1/dashboards/team?team={}&from=2026-03-01&to=2026-03-31",
+        "/api/v1/dashboards/team?team={}&from=2026-03-01&to=2026-05-31",
         t.team_id
     );
     let (_, before) = get(&t.lead, &path).await;
@@ -375,6 +515,8 @@ async fn rollups_equal_a_full_recount_after_random_writes_corrections_and_a_rest
         let key = a["corrects_id"].as_str().or(a["id"].as_str()).unwrap().to_owned();
         latest.insert(key, a.clone());
     }
+    assert!(!retracted.is_empty(), "the run deletes some activities");
+    latest.retain(|root, _| !retracted.contains(root));
     for a in latest.values() {
         match a["kind"].as_str().unwrap() {
             "call" => {

@@ -1,6 +1,6 @@
 //! The record pages over HTTP, as a browser without JavaScript sees them, on both backends: list
 //! filters and saved views, bulk changes, the status control, logging a call, the account page,
-//! record-level permissions and search.
+//! record-level permissions and search; deleting an entry logged by mistake.
 
 use chrono::{Duration, NaiveDate};
 use prospector_app::records::accounts::{AccountInput, TechStackInput};
@@ -22,6 +22,7 @@ on_both_backends!(
     bulk_status_change_reports_each_refusal_and_changes_the_others,
     an_exit_without_a_reason_shows_the_422_beside_the_field_and_changes_nothing,
     a_logged_call_is_at_the_top_of_the_timeline,
+    a_call_logged_by_mistake_is_deleted_from_the_timeline_page,
     the_account_page_shows_landscape_sources_the_meter_and_the_org_chart,
     an_sdr_gets_404_on_another_reps_lead_and_403_changing_it,
     search_finds_a_person_by_name_and_a_note_by_its_text,
@@ -278,6 +279,85 @@ async fn an_exit_without_a_reason_shows_the_422_beside_the_field_and_changes_not
         page.contains("MQL → Disqualified (Student)"),
         "status change on the timeline"
     );
+}
+
+async fn a_call_logged_by_mistake_is_deleted_from_the_timeline_page(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (sam, browser, csrf) = signed_in(&app, "sam@example.com", "sdr").await;
+    let a = lead(&app, &sam, "Ada", "Lovelace", "mql", 120, "webinar").await;
+    let call = app
+        .app
+        .log_activity(
+            &sam,
+            ActivityInput {
+                person_id: Some(a.id),
+                account_id: None,
+                opportunity_id: None,
+                occurred_at: None,
+                detail: ActivityDetail::Call {
+                    disposition: "connected".into(),
+                    duration_seconds: None,
+                    notes: Some("Was meant for Grace".into()),
+                },
+                corrects_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let entry_of = |page: &str| {
+        let from = page
+            .find(&format!(r#"id="activity-{}""#, call.id))
+            .expect("the call is listed");
+        page[from..from + page[from..].find("</li>").unwrap()].to_owned()
+    };
+    let page = text(&browser, &app, &format!("/leads/{}", a.id)).await;
+    let entry = entry_of(&page);
+    assert!(entry.contains("Delete (logged by mistake)"), "{entry}");
+    assert!(!entry.contains("tl-retracted"));
+    let delete = || {
+        browser
+            .post(app.url(&format!("/activities/{}/retract", call.id)))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("back", &format!("/leads/{}", a.id)),
+            ])
+            .send()
+    };
+    let r = delete().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/leads/{}#timeline", a.id).as_str()
+    );
+    let page = text(&browser, &app, &format!("/leads/{}", a.id)).await;
+    assert!(
+        page.contains("Deleted the entry as logged by mistake"),
+        "the notice says so"
+    );
+    let entry = entry_of(&page);
+    assert!(
+        entry.contains("tl-retracted") && entry.contains("Deleted · logged by mistake"),
+        "{entry}"
+    );
+    assert!(
+        !entry.contains("Delete (logged by mistake)"),
+        "no second delete: {entry}"
+    );
+    let timeline = &page[page.find(r#"id="timeline-list""#).unwrap()..];
+    assert!(
+        timeline.contains("tl-retraction"),
+        "the deletion is an entry of its own"
+    );
+
+    // A second delete (another tab) is refused with the reason, and changes nothing.
+    let r = delete().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = text(&browser, &app, &format!("/leads/{}", a.id)).await;
+    assert!(
+        page.contains("Not deleted: this activity was already deleted"),
+        "{page}"
+    );
+    assert_eq!(page.matches("tl-entry tl-retraction").count(), 1);
 }
 
 async fn a_logged_call_is_at_the_top_of_the_timeline(db: TestDb) {

@@ -243,8 +243,5 @@ pub async fn timeline(
             q.limit.unwrap_or(50),
         )
         .await?;
-    Ok(Json(Timeline {
-        items: page.items.iter().map(super::dto::ActivityDto::from).collect(),
-        next_before: page.next_before,
-    }))
+    Ok(Json(Timeline::from(page)))
 }

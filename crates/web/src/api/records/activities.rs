@@ -1,4 +1,5 @@
-//! `/api/v1/activities`: log and read; never edited or deleted (corrections are new entries).
+//! `/api/v1/activities`: log and read; never edited or deleted (corrections are new entries, and
+//! an activity logged by mistake is retracted by one).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -22,14 +23,15 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityBody {
-    /// call, email, linkedin, meeting or note.
+    /// call, email, linkedin, meeting, note, or retraction (with `corrects_id`: the activity was
+    /// logged by mistake).
     kind: String,
     person_id: Option<String>,
     account_id: Option<String>,
     opportunity_id: Option<String>,
     /// When it happened (RFC 3339; default now).
     occurred_at: Option<String>,
-    /// The activity this corrects (same kind, same record).
+    /// The activity this corrects (same kind, same record) or retracts.
     corrects_id: Option<String>,
     /// Calls: a disposition code from `GET /api/v1/dispositions`.
     disposition: Option<String>,
@@ -49,6 +51,8 @@ pub struct ActivityBody {
     starts_at: Option<String>,
     /// Notes: the text.
     text: Option<String>,
+    /// Retractions: why it was a mistake.
+    reason: Option<String>,
 }
 
 fn detail_of(b: &ActivityBody) -> Result<ActivityDetail, ApiError> {
@@ -78,6 +82,9 @@ fn detail_of(b: &ActivityBody) -> Result<ActivityDetail, ApiError> {
         },
         ActivityKind::Note => ActivityDetail::Note {
             text: b.text.clone().unwrap_or_default(),
+        },
+        ActivityKind::Retraction => ActivityDetail::Retraction {
+            reason: b.reason.clone(),
         },
         ActivityKind::StatusChange => {
             return Err(Invalid::new(
@@ -120,14 +127,44 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<ActivityDto>, ApiError> {
     let a = state.app.get_activity(&actor, parse_id(&id, "activity")?).await?;
-    Ok(Json(ActivityDto::from(&a)))
+    let retracted = state.app.retracted_among(std::slice::from_ref(&a)).await?;
+    Ok(Json(ActivityDto::with_retracted(&a, &retracted)))
+}
+
+/// Why an activity was logged by mistake (send `{}` to give no reason).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetractBody {
+    /// Optional, in the rep's words.
+    reason: Option<String>,
+}
+
+/// Deletes an activity logged by mistake, as a new `retraction` entry naming it: reports take it
+/// (and its corrections) back; the timeline shows it as deleted. 409 when already deleted, 422
+/// for a retraction or a status change.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/retract", tag = "activity", params(("id" = String, Path)),
+    request_body = RetractBody,
+    responses((status = 201, body = ActivityDto), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn retract(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RetractBody>,
+) -> Result<(StatusCode, Json<ActivityDto>), ApiError> {
+    let id = parse_id(&id, "activity")?;
+    // Only activities the actor can see can be named; others are "not found", not "invalid".
+    state.app.get_activity(&actor, id).await?;
+    let a = state.app.retract_activity(&actor, id, body.reason).await?;
+    Ok((StatusCode::CREATED, Json(ActivityDto::from(&a))))
 }
 
 fn append_only() -> Response {
     json_error(
         StatusCode::METHOD_NOT_ALLOWED,
         "append_only",
-        "activities are never edited or deleted: log a correction with \"corrects_id\" instead",
+        "activities are never edited or deleted: log a correction with \"corrects_id\", or POST /api/v1/activities/{id}/retract for one logged by mistake",
         None,
     )
     .into_response()

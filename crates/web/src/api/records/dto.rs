@@ -1,8 +1,11 @@
 //! JSON shapes of the records API, kept apart from the stored types.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use prospector_app::records::people::DuplicateMatch;
+use prospector_app::records::people::{DuplicateMatch, TimelinePage};
 use prospector_app::records::search::SearchResult;
+use prospector_core::records::ActivityId;
 use prospector_store::records::Count;
 use prospector_store::records::accounts::Account;
 use prospector_store::records::activities::Activity;
@@ -371,7 +374,7 @@ pub struct OpportunityList {
 pub struct ActivityDto {
     /// Opaque id.
     pub id: String,
-    /// call, email, linkedin, meeting, note, status_change.
+    /// call, email, linkedin, meeting, note, status_change, retraction.
     pub kind: String,
     /// Person.
     pub person_id: Option<String>,
@@ -384,10 +387,12 @@ pub struct ActivityDto {
     /// The kind's fields (disposition, duration_seconds, notes; direction, subject; text; from, to, reason …).
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
-    /// The activity this corrects.
+    /// The activity this corrects (or, for a retraction, deletes as logged by mistake).
     pub corrects_id: Option<String>,
     /// Whether a call counted as a connect.
     pub is_connect: bool,
+    /// Whether it was deleted as logged by mistake (a retraction names it or the version it corrects).
+    pub retracted: bool,
     /// Who logged it.
     pub actor_id: Option<String>,
     /// When it was logged.
@@ -406,8 +411,19 @@ impl From<&Activity> for ActivityDto {
             detail: serde_json::to_value(&a.detail).unwrap_or(serde_json::Value::Null),
             corrects_id: opt(a.corrects_id),
             is_connect: a.is_connect,
+            retracted: false,
             actor_id: opt(a.actor_id),
             created_at: a.created_at,
+        }
+    }
+}
+
+impl ActivityDto {
+    /// The activity with whether it was deleted as logged by mistake.
+    pub fn with_retracted(a: &Activity, retracted: &HashSet<ActivityId>) -> Self {
+        Self {
+            retracted: retracted.contains(&a.id),
+            ..Self::from(a)
         }
     }
 }
@@ -419,6 +435,19 @@ pub struct Timeline {
     pub items: Vec<ActivityDto>,
     /// Pass as `before` for older entries.
     pub next_before: Option<String>,
+}
+
+impl From<TimelinePage> for Timeline {
+    fn from(page: TimelinePage) -> Self {
+        Self {
+            items: page
+                .items
+                .iter()
+                .map(|a| ActivityDto::with_retracted(a, &page.retracted))
+                .collect(),
+            next_before: page.next_before,
+        }
+    }
 }
 
 /// A task.

@@ -41,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(opportunities::stage))
         .routes(routes!(opportunities::timeline))
         .routes(routes!(activities::create))
+        .routes(routes!(activities::retract))
         .routes(routes!(activities::get, activities::patch, activities::delete))
         .routes(routes!(tasks::list, tasks::create))
         .routes(routes!(tasks::get, tasks::update))

@@ -427,10 +427,7 @@ macro_rules! person_routes {
                     .app
                     .person_timeline(&actor, Some($kind), parse_id(&id, $tag)?, q.before.as_deref(), q.limit.unwrap_or(50))
                     .await?;
-                Ok(Json(Timeline {
-                    items: page.items.iter().map(super::super::dto::ActivityDto::from).collect(),
-                    next_before: page.next_before,
-                }))
+                Ok(Json(Timeline::from(page)))
             }
         }
     };

@@ -433,7 +433,14 @@ pub async fn show(
         org: org_tokens(&members),
         people_count: members.len(),
         opportunities: opp_rows(&state, &actor, &dir, &opps.items).await,
-        timeline: timeline::entries(&actor, &tl.items, &dir, &reasons, &dispositions),
+        timeline: timeline::entries(
+            &actor,
+            &tl,
+            &format!("/accounts/{}", a.id),
+            &dir,
+            &reasons,
+            &dispositions,
+        ),
         notice: flash.notice,
     };
     Ok((jar, page).into_response())

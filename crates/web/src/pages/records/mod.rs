@@ -50,6 +50,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/opportunities/{id}", get(opportunities::show))
         .route("/opportunities/{id}/stage", post(opportunities::stage))
         .route("/search", get(search::search))
+        .route("/activities/{id}/retract", post(timeline::retract))
 }
 
 /// Leads or contacts: one table and one lifecycle, two lists.

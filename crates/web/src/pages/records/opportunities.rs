@@ -267,7 +267,14 @@ async fn page(
                     .collect(),
             })
             .collect(),
-        timeline: timeline::entries(actor, &tl.items, &dir, &reasons, &dispositions),
+        timeline: timeline::entries(
+            actor,
+            &tl,
+            &format!("/opportunities/{}", o.id),
+            &dir,
+            &reasons,
+            &dispositions,
+        ),
         notice,
         error,
     })

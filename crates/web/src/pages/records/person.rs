@@ -354,7 +354,14 @@ async fn page(
         exit_guides,
         manager,
         colleagues,
-        timeline: timeline::entries(actor, &tl.items, &dir, &reasons, &dispositions),
+        timeline: timeline::entries(
+            actor,
+            &tl,
+            &format!("{}/{}", which.base(), p.id),
+            &dir,
+            &reasons,
+            &dispositions,
+        ),
         older: tl.next_before.map(|b| {
             format!(
                 "{}/{}?before={}#timeline",
