@@ -8,7 +8,9 @@ pub mod report;
 mod scope;
 
 pub use digest::{DIGEST, DigestHandler};
-pub use report::{Bucket, Dashboard, ExitRow, FunnelRow, RepRow, SpeedToLead, TimeInRow, Totals};
+pub use report::{
+    Bucket, Dashboard, ExitRow, FunnelRow, RepRow, SequenceStepRow, SpeedToLead, TimeInRow, Totals,
+};
 pub use scope::{ReportQuery, Scope};
 
 use prospector_core::role::{Permission, Role};

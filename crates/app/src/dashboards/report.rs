@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 use prospector_core::ids::UserId;
 use prospector_core::metrics::{
-    Attainment, Counts, ExitCategory, FUNNEL, Grain, RampTargets, percentile, ramp_month,
+    Attainment, Counts, ExitCategory, FUNNEL, Grain, RampTargets, StepCounts, percentile, ramp_month,
+    step_counts,
 };
 use prospector_core::role::Role;
 use prospector_core::schedule::SlaStatus;
-use prospector_store::dashboards::rollups;
+use prospector_store::dashboards::{rollups, sequences as dash_sequences};
 use prospector_store::inbound::{self as inbound_store, ClockFilter};
 use prospector_store::users::{self, UserFilter};
 use serde::Serialize;
@@ -129,6 +130,28 @@ pub struct Coverage {
     pub actively_working: i64,
     /// Of which have any research (stack, headcount or strategy).
     pub researched: i64,
+    /// People (on an account) enrolled in a sequence in the period.
+    pub people_sequenced: i64,
+    /// The accounts those people belong to.
+    pub accounts_sequenced: i64,
+    /// People sequenced per account sequenced.
+    pub people_sequenced_per_account: f64,
+}
+
+/// Results of one step of one sequence in the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct SequenceStepRow {
+    /// The sequence.
+    pub sequence_id: Uuid,
+    /// Its name.
+    pub sequence: String,
+    /// The step, from 1.
+    pub step: i64,
+    /// Step kind code (automatic_email, manual_email, call, linkedin, task).
+    pub kind: String,
+    /// The numbers (see `core::metrics::step_counts`).
+    #[serde(flatten)]
+    pub counts: StepCounts,
 }
 
 /// Every metric of one scope.
@@ -156,6 +179,8 @@ pub struct Dashboard {
     pub speed: SpeedToLead,
     /// Account coverage.
     pub coverage: Coverage,
+    /// Results per sequence step, by sequence name then step.
+    pub sequence_steps: Vec<SequenceStepRow>,
 }
 
 impl App {
@@ -293,7 +318,8 @@ impl App {
         exits.sort_by(|a, b| a.category.cmp(&b.category).then(b.count.cmp(&a.count)));
         let rep_ids: Vec<UserId> = team_reps.iter().map(|u| u.id).collect();
         let speed = self.speed_to_lead(scope, &rep_ids).await?;
-        let coverage = self.coverage(&rep_ids).await?;
+        let coverage = self.coverage(&rep_ids, &filter).await?;
+        let sequence_steps = self.sequence_steps(&filter).await?;
         Ok(Dashboard {
             from: scope.range.from,
             to: scope.range.to,
@@ -306,6 +332,7 @@ impl App {
             time_in,
             speed,
             coverage,
+            sequence_steps,
         })
     }
 
@@ -382,15 +409,44 @@ impl App {
         Ok(out)
     }
 
-    async fn coverage(&self, reps: &[UserId]) -> AppResult<Coverage> {
+    async fn coverage(&self, reps: &[UserId], filter: &rollups::Filter) -> AppResult<Coverage> {
         let mut reader = self.store().reader();
         let (accounts, actively_working, researched) =
             prospector_store::dashboards::hygiene::coverage(&mut reader, reps).await?;
+        let (people_sequenced, accounts_sequenced) =
+            dash_sequences::people_sequenced(&mut reader, filter).await?;
         Ok(Coverage {
             accounts,
             actively_working,
             researched,
+            people_sequenced,
+            accounts_sequenced,
+            people_sequenced_per_account: prospector_core::metrics::ratio(
+                people_sequenced,
+                accounts_sequenced,
+            ),
         })
+    }
+
+    async fn sequence_steps(&self, filter: &rollups::Filter) -> AppResult<Vec<SequenceStepRow>> {
+        let groups = dash_sequences::step_groups(&mut self.store().reader(), filter).await?;
+        let mut out: Vec<SequenceStepRow> = Vec::new();
+        for g in groups {
+            let counts = step_counts(&g.status, g.outcome.as_deref(), g.is_connect, g.n);
+            match out.last_mut() {
+                Some(row) if row.sequence_id == g.sequence_id && row.step == g.step_index + 1 => {
+                    row.counts.add(&counts);
+                }
+                _ => out.push(SequenceStepRow {
+                    sequence_id: g.sequence_id,
+                    sequence: g.sequence,
+                    step: g.step_index + 1,
+                    kind: g.kind,
+                    counts,
+                }),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -8,8 +8,10 @@ mod counts;
 mod funnel;
 mod ramp;
 mod range;
+mod sequence_steps;
 
 pub use counts::{Counts, activity_counts, ratio, stage_change_counts};
 pub use funnel::{ExitCategory, FUNNEL, FunnelStep, StatusMetric, percentile, status_change_metrics};
 pub use ramp::{Attainment, RampTargets, Targets, ramp_month, working_days};
 pub use range::{DateRange, Grain, MAX_RANGE_DAYS};
+pub use sequence_steps::{StepCounts, is_failed_step, step_counts};

@@ -10,6 +10,8 @@ use crate::query::{Exec, Query, query};
 
 /// How long a lead may sit in Qualifying without a change before it counts as stalled.
 pub const STALLED_QUALIFYING_DAYS: i64 = 14;
+/// How far back a failed sequence step stays on the list.
+pub const FAILED_STEP_DAYS: i64 = 30;
 
 /// Which list an item is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -21,6 +23,8 @@ pub enum HygieneKind {
     StalledQualifying,
     /// An open task past its due time.
     OverdueTask,
+    /// A sequence step skipped or bounced in the last 30 days.
+    FailedSequenceStep,
     /// An open opportunity with no next step.
     NoNextStep,
 }
@@ -32,6 +36,7 @@ impl HygieneKind {
             HygieneKind::PendingMql => "Pending MQLs",
             HygieneKind::StalledQualifying => "Stalled in Qualifying",
             HygieneKind::OverdueTask => "Overdue tasks",
+            HygieneKind::FailedSequenceStep => "Failed sequence steps",
             HygieneKind::NoNextStep => "Opportunities without a next step",
         }
     }
@@ -54,7 +59,8 @@ pub struct HygieneItem {
     pub href: String,
 }
 
-fn owners_clause(q: &mut Query, column: &str, owners: Option<&[UserId]>) -> String {
+/// ` AND {column} IN (…owners)`; nothing for everyone, no rows for an empty list.
+pub(super) fn owners_clause(q: &mut Query, column: &str, owners: Option<&[UserId]>) -> String {
     match owners {
         None => String::new(),
         Some([]) => " AND 1 = 0".into(),
@@ -147,6 +153,25 @@ pub async fn list(
             owner_id: r.get("owner_id")?,
             since: r.get("due_at")?,
             href,
+        });
+    }
+
+    let since = now - Duration::days(FAILED_STEP_DAYS);
+    for f in super::sequences::failed_steps(ex, owners, since, limit).await? {
+        out.push(HygieneItem {
+            kind: HygieneKind::FailedSequenceStep,
+            id: f.enrollment_id,
+            title: format!(
+                "{} · {}, step {}: {}",
+                f.person,
+                f.sequence,
+                f.step_index + 1,
+                f.why
+            ),
+            owner_id: Some(f.owner_id),
+            since: f.at,
+            // The person's enrollments, with the record one click away.
+            href: format!("/sequences/people/{}", f.person_id),
         });
     }
 

@@ -6,5 +6,6 @@
 pub mod hygiene;
 pub mod ramp;
 pub mod rollups;
+pub mod sequences;
 
 pub use rollups::{Dims, Filter, RollupRow, StatusRow};

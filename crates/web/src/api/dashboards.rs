@@ -96,8 +96,9 @@ pub async fn rep_dashboard(
     to_json(&state.app.rep_dashboard(&actor, &scope).await?)
 }
 
-/// The hygiene list: pending MQLs, stalled Qualifying leads, overdue tasks and opportunities
-/// without a next step, each with a link to the record.
+/// The hygiene list: pending MQLs, stalled Qualifying leads, overdue tasks, failed sequence
+/// steps (last 30 days) and opportunities without a next step, each with a link to the record
+/// (for failed steps, the person's enrollments).
 #[utoipa::path(get, path = "/api/v1/dashboards/hygiene", tag = "dashboards", params(Filters),
     responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn hygiene(

@@ -15,6 +15,7 @@ on_both_backends!(
     every_metric_on_a_seeded_team_equals_the_hand_count,
     rollups_equal_a_full_recount_after_random_writes_corrections_retractions_and_a_restart,
     a_mistaken_activity_is_deleted_by_a_retraction_entry_and_the_dashboard_takes_it_back,
+    sequence_results_per_step_people_per_account_and_failed_steps_equal_the_hand_count,
     bad_filters_are_refused_and_reps_see_only_themselves,
     ramp_targets_default_to_the_handbook_and_are_editable_by_leads,
     weekly_digest_goes_to_each_team_lead_through_the_outbox,
@@ -285,6 +286,249 @@ impl Lcg {
             .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
+}
+
+/// Writes a step execution as the sweep or Today would, for a seeded dataset.
+async fn step_done(
+    t: &Team,
+    enrollment: &prospector_store::sequences::EnrollmentRow,
+    step_index: i64,
+    (kind, status, outcome, is_connect): (&str, &str, Option<&str>, bool),
+) {
+    let now = t.app.app.now();
+    let row = prospector_store::sequences::ExecutionRow {
+        id: prospector_core::ids::uuid_v7_at(now),
+        enrollment_id: enrollment.id,
+        sequence_id: enrollment.sequence_id,
+        step_index,
+        kind: kind.into(),
+        owner_id: enrollment.owner_id,
+        person_id: enrollment.person_id,
+        due_at: now,
+        created_at: now,
+        status: status.into(),
+        message_id: None,
+        outcome: outcome.map(str::to_owned),
+        is_connect,
+        note: (status == "skipped").then(|| "the person has no email address".to_owned()),
+        done_at: Some(now),
+    };
+    let mut tx = t.app.store.begin().await.unwrap();
+    assert!(
+        prospector_store::sequences::insert_execution(&mut tx, &row)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+}
+
+async fn sequence_results_per_step_people_per_account_and_failed_steps_equal_the_hand_count(db: TestDb) {
+    let t = team(db).await;
+    let (ann_id, ann) = (&t.a.0, &t.a.1);
+    let bob = &t.b.1;
+    let admin = &t.admin;
+    let account = |name: &'static str| async move {
+        let (status, a) = post(admin, "/api/v1/accounts", json!({"name": name})).await;
+        assert_eq!(status, StatusCode::CREATED, "{a}");
+        a["id"].as_str().unwrap().to_owned()
+    };
+    let (acme, globex) = (account("Acme").await, account("Globex").await);
+    let person = |client: &'static str, n: u32, account: Option<String>| {
+        let owner = if client == "ann" { ann } else { bob };
+        async move {
+            let lead = new_lead(
+                owner,
+                json!({"last_name": format!("P{n}"), "email": format!("p{n}@seq.example"), "account_id": account}),
+            )
+            .await;
+            lead["id"].as_str().unwrap().to_owned()
+        }
+    };
+    // Ann sequences two people at Acme and one at Globex; Bob one person with no account.
+    let p1 = person("ann", 1, Some(acme.clone())).await;
+    let p2 = person("ann", 2, Some(acme)).await;
+    let p3 = person("ann", 3, Some(globex)).await;
+    let p4 = person("bob", 4, None).await;
+    let (status, seq) = post(
+        ann,
+        "/api/v1/sequences",
+        json!({"name": "Spring cadence", "steps": [
+            {"kind": "automatic_email", "day_offset": 0, "template_id": "default_intro"},
+            {"kind": "call", "day_offset": 2, "script": "Ask about their release process."}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{seq}");
+    let seq_path = format!("/api/v1/sequences/{}/enrollments", seq["id"].as_str().unwrap());
+    for (client, ids) in [(ann, vec![&p1, &p2, &p3]), (bob, vec![&p4])] {
+        let (status, out) = post(client, &seq_path, json!({"person_ids": ids})).await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+    }
+    let mut reader = t.app.store.reader();
+    let mut enrollment = std::collections::BTreeMap::new();
+    for p in [&p1, &p2, &p3, &p4] {
+        let e = prospector_store::sequences::live_enrollment(&mut reader, p.parse().unwrap())
+            .await
+            .unwrap()
+            .expect("enrolled");
+        enrollment.insert(p.clone(), e);
+    }
+    // Step 1 (email): p1 replied, p2 bounced, p3 skipped, p4 sent. Step 2 (call): p1 booked a
+    // meeting on a connect.
+    step_done(
+        &t,
+        &enrollment[&p1],
+        0,
+        ("automatic_email", "sent", Some("replied"), false),
+    )
+    .await;
+    step_done(
+        &t,
+        &enrollment[&p2],
+        0,
+        ("automatic_email", "sent", Some("bounced"), false),
+    )
+    .await;
+    step_done(
+        &t,
+        &enrollment[&p3],
+        0,
+        ("automatic_email", "skipped", None, false),
+    )
+    .await;
+    step_done(&t, &enrollment[&p4], 0, ("automatic_email", "sent", None, false)).await;
+    t.app.clock.advance(Duration::days(2));
+    step_done(
+        &t,
+        &enrollment[&p1],
+        1,
+        ("call", "done", Some("meeting_booked"), true),
+    )
+    .await;
+
+    let team_path = format!(
+        "/api/v1/dashboards/team?team={}&from=2026-03-01&to=2026-03-31",
+        t.team_id
+    );
+    let (_, d) = get(&t.lead, &team_path).await;
+    let steps = d["sequence_steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2, "{d}");
+    let email_step = &steps[0];
+    assert_eq!(
+        (email_step["sequence"].as_str(), email_step["step"].as_i64()),
+        (Some("Spring cadence"), Some(1))
+    );
+    assert_eq!(email_step["kind"], "automatic_email");
+    for (metric, want) in [
+        ("sent", 3),
+        ("replied", 1),
+        ("bounced", 1),
+        ("failed", 2),
+        ("connects", 0),
+        ("meetings", 0),
+    ] {
+        assert_eq!(email_step[metric], want, "step 1 {metric}: {email_step}");
+    }
+    let call_step = &steps[1];
+    for (metric, want) in [("sent", 1), ("connects", 1), ("meetings", 1), ("failed", 0)] {
+        assert_eq!(call_step[metric], want, "step 2 {metric}: {call_step}");
+    }
+    // Three people on an account (p4 has none) over two accounts.
+    assert_eq!(d["coverage"]["people_sequenced"], 3);
+    assert_eq!(d["coverage"]["accounts_sequenced"], 2);
+    assert_eq!(d["coverage"]["people_sequenced_per_account"], 1.5);
+
+    // Filtered to Ann: Bob's sent email drops out; a later range has nothing.
+    let (_, mine) = get(
+        &t.lead,
+        &format!("/api/v1/dashboards/reps/{ann_id}?from=2026-03-01&to=2026-03-31"),
+    )
+    .await;
+    assert_eq!(mine["sequence_steps"][0]["sent"], 2, "{mine}");
+    let (_, later) = get(
+        &t.lead,
+        &format!(
+            "/api/v1/dashboards/team?team={}&from=2026-04-01&to=2026-04-30",
+            t.team_id
+        ),
+    )
+    .await;
+    assert_eq!(later["sequence_steps"].as_array().unwrap().len(), 0);
+    assert_eq!(later["coverage"]["people_sequenced"], 0);
+
+    // The hygiene list names both failed steps and links to the person's enrollments.
+    let (_, hygiene) = get(&t.lead, &format!("/api/v1/dashboards/hygiene?team={}", t.team_id)).await;
+    let failed: Vec<&Value> = hygiene["items"]
+        .as_array()
+        .or(hygiene.as_array())
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "failed_sequence_step")
+        .collect();
+    assert_eq!(failed.len(), 2, "{hygiene}");
+    assert!(
+        failed
+            .iter()
+            .any(|i| i["href"] == format!("/sequences/people/{p2}")
+                && i["title"].as_str().unwrap().contains("the email bounced"))
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|i| i["href"] == format!("/sequences/people/{p3}")
+                && i["title"].as_str().unwrap().contains("no email address"))
+    );
+
+    // The team page draws the chart with its table, and its CSV has every count.
+    let boss = t.app.browser();
+    crate::form_login(
+        &t.app,
+        &boss,
+        "boss@example.com",
+        prospector_testkit::TEST_PASSWORD,
+    )
+    .await;
+    let query = format!("team={}&from=2026-03-01&to=2026-03-31", t.team_id);
+    let html = boss
+        .get(t.app.url(&format!("/dashboards?{query}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"chart-sequence_steps\"") && html.contains("id=\"table-sequence_steps\""));
+    assert!(html.contains("Results per sequence step") && html.contains("People sequenced per account"));
+    let csv = boss
+        .get(t.app.url(&format!("/dashboards/csv/sequence_steps?{query}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("Label,Sent,Replied,Bounced,Connects,Meetings,Failed\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Spring cadence · step 1 (automatic email),3,1,1,0,0,2\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Spring cadence · step 2 (call),1,0,0,1,1,0\n"),
+        "{csv}"
+    );
+    let html = boss
+        .get(t.app.url("/dashboards/hygiene"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Failed sequence steps") && html.contains(&format!("href=\"/sequences/people/{p2}\""))
+    );
 }
 
 async fn retract(client: &ApiClient, id: &Value) -> (StatusCode, Value) {

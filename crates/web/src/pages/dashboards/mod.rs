@@ -234,13 +234,19 @@ async fn render(
 
 fn group_hygiene(items: Vec<HygieneItem>) -> Vec<HygieneGroup> {
     use prospector_store::dashboards::hygiene::HygieneKind::*;
-    [PendingMql, StalledQualifying, OverdueTask, NoNextStep]
-        .into_iter()
-        .map(|k| HygieneGroup {
-            label: k.label(),
-            items: items.iter().filter(|i| i.kind == k).cloned().collect(),
-        })
-        .collect()
+    [
+        PendingMql,
+        StalledQualifying,
+        OverdueTask,
+        FailedSequenceStep,
+        NoNextStep,
+    ]
+    .into_iter()
+    .map(|k| HygieneGroup {
+        label: k.label(),
+        items: items.iter().filter(|i| i.kind == k).cloned().collect(),
+    })
+    .collect()
 }
 
 fn pct(v: f64) -> String {
@@ -284,6 +290,7 @@ fn charts_for(view: View, d: &Dashboard) -> Vec<Chart> {
                     ],
                 },
             ];
+            out.push(sequence_steps_chart(d));
             if view == View::Team {
                 out.push(Chart {
                     id: "reps",
@@ -373,6 +380,31 @@ fn charts_for(view: View, d: &Dashboard) -> Vec<Chart> {
     }
 }
 
+/// Results per sequence step: one bar per step (carried out), every count in the table and CSV.
+fn sequence_steps_chart(d: &Dashboard) -> Chart {
+    let rows = &d.sequence_steps;
+    let col = |f: &dyn Fn(&prospector_core::metrics::StepCounts) -> i64| -> Vec<f64> {
+        rows.iter().map(|r| f(&r.counts) as f64).collect()
+    };
+    Chart {
+        id: "sequence_steps",
+        title: "Results per sequence step".into(),
+        kind: Kind::Bar,
+        labels: rows
+            .iter()
+            .map(|r| format!("{} · step {} ({})", r.sequence, r.step, r.kind.replace('_', " ")))
+            .collect(),
+        series: vec![
+            ("Sent".into(), col(&|c| c.sent)),
+            ("Replied".into(), col(&|c| c.replied)),
+            ("Bounced".into(), col(&|c| c.bounced)),
+            ("Connects".into(), col(&|c| c.connects)),
+            ("Meetings".into(), col(&|c| c.meetings)),
+            ("Failed".into(), col(&|c| c.failed)),
+        ],
+    }
+}
+
 fn fill(page: &mut DashboardPage, view: View, d: &Dashboard) {
     let t = &d.totals;
     page.tiles = match view {
@@ -428,6 +460,15 @@ fn fill(page: &mut DashboardPage, view: View, d: &Dashboard) {
             Tile {
                 label: "Accounts with research",
                 value: format!("{} of {}", d.coverage.researched, d.coverage.accounts),
+            },
+            Tile {
+                label: "People sequenced per account",
+                value: format!(
+                    "{:.1} ({} people, {} accounts)",
+                    d.coverage.people_sequenced_per_account,
+                    d.coverage.people_sequenced,
+                    d.coverage.accounts_sequenced
+                ),
             },
         ],
         View::Sla => vec![
@@ -568,8 +609,8 @@ pub async fn csv(
 ) -> Result<Response, PageError> {
     let q = own_scope(&actor, q);
     let view = match chart.as_str() {
-        "activity" | "connects" if q.rep.is_some() => View::Rep,
-        "activity" | "connects" | "reps" => View::Team,
+        "activity" | "connects" | "sequence_steps" if q.rep.is_some() => View::Rep,
+        "activity" | "connects" | "sequence_steps" | "reps" => View::Team,
         "funnel" | "exits" | "time_in" => View::Funnel,
         "speed" => View::Sla,
         _ => return Err(AppError::NotFound(format!("chart '{chart}'")).into()),
