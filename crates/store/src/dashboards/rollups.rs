@@ -76,30 +76,72 @@ fn counts_from(row: &Row) -> StoreResult<Counts> {
     })
 }
 
-/// Adds `counts` to the day row of `dims`.
+/// Adds `counts` to the day row of `dims` and to its rep × day row.
 pub async fn add_counts(ex: &mut impl Exec, dims: &Dims, counts: &Counts) -> StoreResult<()> {
     if counts.is_zero() {
         return Ok(());
     }
-    let mut q = query("")
-        .bind(dims.day)
-        .bind(dims.rep)
-        .bind(dims.team)
-        .bind(dims.source.clone())
-        .bind(dims.segment.clone());
+    upsert_counts(ex, Level::Slices, dims, counts).await?;
+    upsert_counts(ex, Level::RepDay, dims, counts).await
+}
+
+/// The two levels counters are kept at.
+#[derive(Debug, Clone, Copy)]
+enum Level {
+    /// Every dimension (`activity_rollups`): for source and segment filters.
+    Slices,
+    /// Rep × day (`rep_day_rollups`, sources and segments summed): for every other view.
+    RepDay,
+}
+
+impl Level {
+    fn table(self) -> &'static str {
+        match self {
+            Level::Slices => "activity_rollups",
+            Level::RepDay => "rep_day_rollups",
+        }
+    }
+
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Level::Slices => &["day", "rep_id", "team_id", "source", "segment"],
+            Level::RepDay => &["day", "rep_id", "team_id"],
+        }
+    }
+
+    /// The level to read for `filter`.
+    fn for_filter(filter: &Filter) -> Level {
+        if filter.source.is_some() || filter.segment.is_some() {
+            Level::Slices
+        } else {
+            Level::RepDay
+        }
+    }
+}
+
+async fn upsert_counts(ex: &mut impl Exec, level: Level, dims: &Dims, counts: &Counts) -> StoreResult<()> {
+    let mut q = query("").bind(dims.day).bind(dims.rep).bind(dims.team);
+    if let Level::Slices = level {
+        q = q.bind(dims.source.clone()).bind(dims.segment.clone());
+    }
+    let keys = level.keys();
     for v in count_values(counts) {
         q = q.bind(v);
     }
-    let placeholders: Vec<String> = (6..=16).map(|i| format!("${i}")).collect();
+    let table = level.table();
+    let placeholders: Vec<String> = (1..=keys.len() + COUNT_COLUMNS.len())
+        .map(|i| format!("${i}"))
+        .collect();
     let updates: Vec<String> = COUNT_COLUMNS
         .iter()
-        .map(|c| format!("{c} = activity_rollups.{c} + excluded.{c}"))
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
         .collect();
     let sql = format!(
-        "INSERT INTO activity_rollups (day, rep_id, team_id, source, segment, {}) VALUES ($1, $2, $3, $4, $5, {}) \
-         ON CONFLICT (day, rep_id, team_id, source, segment) DO UPDATE SET {}",
+        "INSERT INTO {table} ({}, {}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        keys.join(", "),
         COUNT_COLUMNS.join(", "),
         placeholders.join(", "),
+        keys.join(", "),
         updates.join(", ")
     );
     ex.execute(q.with_sql(sql)).await?;
@@ -398,7 +440,8 @@ pub struct RollupRow {
     pub counts: Counts,
 }
 
-/// The counters matching `filter`, summed per day and rep.
+/// The counters matching `filter`, summed per day and rep (from the rep × day rows unless the
+/// filter names a source or segment).
 pub async fn counts_by_day_and_rep(ex: &mut impl Exec, filter: &Filter) -> StoreResult<Vec<RollupRow>> {
     let mut q = query("");
     let wh = filter.push(&mut q);
@@ -407,8 +450,9 @@ pub async fn counts_by_day_and_rep(ex: &mut impl Exec, filter: &Filter) -> Store
         .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
         .collect();
     let sql = format!(
-        "SELECT day, rep_id, {} FROM activity_rollups{wh} GROUP BY day, rep_id ORDER BY day, rep_id",
-        sums.join(", ")
+        "SELECT day, rep_id, {} FROM {}{wh} GROUP BY day, rep_id ORDER BY day, rep_id",
+        sums.join(", "),
+        Level::for_filter(filter).table()
     );
     let rows = ex.fetch_all(q.with_sql(sql)).await?;
     rows.iter()
@@ -457,6 +501,22 @@ pub async fn status_totals(ex: &mut impl Exec, filter: &Filter) -> StoreResult<V
 pub async fn snapshot(ex: &mut impl Exec) -> StoreResult<Vec<String>> {
     let mut out = Vec::new();
     let sql = format!(
+        "SELECT day, rep_id, team_id, {} FROM rep_day_rollups ORDER BY day, rep_id, team_id",
+        COUNT_COLUMNS.join(", ")
+    );
+    for r in ex.fetch_all(query(sql)).await? {
+        let c = counts_from(&r)?;
+        if !c.is_zero() {
+            out.push(format!(
+                "rep-day {} {} {} {:?}",
+                r.get::<NaiveDate>("day")?,
+                r.get::<Uuid>("rep_id")?,
+                r.get::<Uuid>("team_id")?,
+                count_values(&c)
+            ));
+        }
+    }
+    let sql = format!(
         "SELECT day, rep_id, team_id, source, segment, {} FROM activity_rollups ORDER BY day, rep_id, team_id, source, segment",
         COUNT_COLUMNS.join(", ")
     );
@@ -502,6 +562,7 @@ pub async fn snapshot(ex: &mut impl Exec) -> StoreResult<Vec<String>> {
 /// For bulk loads that bypass the use cases, and to check the incremental rollups.
 pub async fn rebuild(ex: &mut impl Exec) -> StoreResult<()> {
     ex.execute(query("DELETE FROM activity_rollups")).await?;
+    ex.execute(query("DELETE FROM rep_day_rollups")).await?;
     ex.execute(query("DELETE FROM status_rollups")).await?;
     let ids = ex
         .fetch_all(query("SELECT id FROM activities ORDER BY created_at, id"))
@@ -551,6 +612,7 @@ pub async fn rebuild(ex: &mut impl Exec) -> StoreResult<()> {
 
 /// Writes day rows in multi-row statements, for bulk loads that compute their own rollups
 /// (`prospector bench dashboards`); each `(dims, counts)` must be a distinct key not yet stored.
+/// The rep × day rows are added to one per rep and day.
 pub async fn insert_many(ex: &mut impl Exec, rows: &[(Dims, Counts)]) -> StoreResult<()> {
     const COLS: usize = 16;
     for chunk in rows.chunks(1000) {
@@ -575,6 +637,21 @@ pub async fn insert_many(ex: &mut impl Exec, rows: &[(Dims, Counts)]) -> StoreRe
             values.join(", ")
         );
         ex.execute(q.with_sql(sql)).await?;
+    }
+    // The rep × day level: summed here, added to what earlier calls wrote for the same days.
+    let mut by_rep_day: std::collections::BTreeMap<(NaiveDate, Uuid, Uuid), Counts> = Default::default();
+    for (d, c) in rows {
+        by_rep_day.entry((d.day, d.rep, d.team)).or_default().add(c);
+    }
+    for ((day, rep, team), c) in by_rep_day {
+        let dims = Dims {
+            day,
+            rep,
+            team,
+            source: String::new(),
+            segment: String::new(),
+        };
+        upsert_counts(ex, Level::RepDay, &dims, &c).await?;
     }
     Ok(())
 }
