@@ -17,6 +17,7 @@ mod inbound_setup;
 mod mail;
 mod records;
 mod records_pages;
+mod sequence_tasks_opens;
 mod sequences;
 mod sequences_pages;
 mod stories;
