@@ -15,6 +15,7 @@ mod import_pages;
 mod inbound;
 mod inbound_setup;
 mod mail;
+mod mailbox_send_health;
 mod records;
 mod records_pages;
 mod sequence_tasks_opens;
