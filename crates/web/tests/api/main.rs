@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod dashboards;
+mod email_template_pages;
 mod handbook;
 mod handbook_places;
 mod hiring;
