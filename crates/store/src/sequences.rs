@@ -748,6 +748,43 @@ pub async fn cancel_open(ex: &mut impl Exec, enrollment_id: Uuid, at: DateTime<U
     Ok(n)
 }
 
+/// Opens again a manual step that a pause cancelled, now that the enrollment resumed and the step
+/// is due again, with its follow-up task. False when there is no such cancelled step.
+pub async fn reopen_cancelled_step(
+    ex: &mut impl Exec,
+    enrollment_id: Uuid,
+    step_index: i64,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let reopened = ex
+        .fetch_optional(
+            query(
+                "UPDATE step_executions SET status = 'open', due_at = $1, done_at = NULL, note = NULL \
+                 WHERE enrollment_id = $2 AND step_index = $3 AND status = 'cancelled' RETURNING id",
+            )
+            .bind(due_at)
+            .bind(enrollment_id)
+            .bind(step_index),
+        )
+        .await?;
+    let Some(row) = reopened else {
+        return Ok(false);
+    };
+    let id: Uuid = row.get("id")?;
+    ex.execute(
+        query(
+            "UPDATE tasks SET status = 'open', due_at = $1, completed_at = NULL, updated_at = $2, \
+             version = version + 1 WHERE step_execution_id = $3",
+        )
+        .bind(due_at)
+        .bind(now)
+        .bind(id),
+    )
+    .await?;
+    Ok(true)
+}
+
 /// Gives a sent automatic email its open-tracking pixel token.
 pub async fn set_open_token(ex: &mut impl Exec, execution_id: Uuid, token: &str) -> StoreResult<()> {
     ex.execute(

@@ -286,7 +286,7 @@ impl App {
             done_at: None,
         };
         if step.kind != StepKind::AutomaticEmail {
-            if sequences::insert_execution(tx, &execution).await? {
+            let opened = if sequences::insert_execution(tx, &execution).await? {
                 super::step_tasks::open_step_task(
                     tx,
                     &execution,
@@ -296,6 +296,12 @@ impl App {
                     now,
                 )
                 .await?;
+                true
+            } else {
+                // A pause cancelled this step; the enrollment resumed, so it is due again.
+                sequences::reopen_cancelled_step(tx, row.id, execution.step_index, due, now).await?
+            };
+            if opened {
                 report.tasks_opened += 1;
             }
             // The enrollment waits for the rep; Today's "done" moves it on.

@@ -168,6 +168,8 @@ async fn pausing_or_finishing_an_enrollment_cancels_its_open_step_task(db: TestD
     assert_eq!(task(&r.rep, &ada_task).await["status"], "cancelled");
     assert_eq!(task(&r.rep, &bob_task).await["status"], "cancelled");
     assert!(open_tasks(&r.rep, "owner=me").await.is_empty());
+    let (_, today) = get(&r.rep, "/api/v1/today").await;
+    assert!(today["items"].as_array().unwrap().is_empty(), "{today}");
 
     // The person page shows the history: sequence, step reached, status and why.
     let page = page_as_rep(&r.app, &format!("/leads/{ada}")).await;
@@ -178,6 +180,22 @@ async fn pausing_or_finishing_an_enrollment_cancels_its_open_step_task(db: TestD
         history.contains("Test cadence</a></td><td>step 1</td><td>paused</td><td>by hand</td>"),
         "{history}"
     );
+
+    // Resumed, Ada's call is due again: back on Today and on the task list, once.
+    let (status, e) = post(
+        &r.rep,
+        &format!("/api/v1/enrollments/{}/actions", enrollment_of(&ada)),
+        json!({"action": "resume"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    assert_eq!(r.app.app.sweep_sequences().await.unwrap().tasks_opened, 1);
+    let (_, today) = get(&r.rep, "/api/v1/today").await;
+    assert_eq!(today["items"].as_array().unwrap().len(), 1, "{today}");
+    let reopened = open_tasks(&r.rep, "owner=me").await;
+    assert_eq!(reopened.len(), 1, "{reopened:?}");
+    assert_eq!(reopened[0]["id"], ada_task.as_str());
+    assert_eq!(r.app.app.sweep_sequences().await.unwrap().tasks_opened, 0);
 }
 
 fn urlencode(s: &str) -> String {
