@@ -8,10 +8,12 @@
 
 use chrono::{DateTime, Utc};
 use prospector_core::Invalid;
+use prospector_core::records::activity::ActivityDetail;
 use prospector_core::records::{TaskPriority, TaskStatus};
 use prospector_core::sequence::{Event, StepKind};
 use prospector_store::WriteTx;
 use prospector_store::records::TaskId;
+use prospector_store::records::activities::Subject;
 use prospector_store::records::people::Person;
 use prospector_store::records::tasks::{self, Task};
 use prospector_store::sequences::{self, ExecutionRow, StepEnd};
@@ -130,6 +132,14 @@ impl App {
         };
         if !sequences::finish_execution(tx, xid, end).await? {
             return Ok(());
+        }
+        // As on Today: a LinkedIn touch done is on the person's timeline.
+        if after.status == TaskStatus::Done && x.kind == StepKind::Linkedin.code() {
+            let detail = ActivityDetail::Linkedin {
+                notes: after.notes.clone(),
+            };
+            self.append_activity(tx, actor, Subject::Person(x.person_id), None, detail, now)
+                .await?;
         }
         let Some(mut row) = sequences::enrollment(tx, x.enrollment_id).await? else {
             return Ok(());

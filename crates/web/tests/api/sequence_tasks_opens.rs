@@ -101,6 +101,11 @@ async fn manual_steps_are_follow_up_tasks_finished_from_today_or_the_task_list(d
     let (_, today) = get(&r.rep, "/api/v1/today").await;
     assert!(today["items"].as_array().unwrap().is_empty(), "{today}");
     assert_eq!(history(&r.rep, &bob).await[0]["next_step"], 1);
+    let (_, timeline) = get(&r.rep, &format!("/api/v1/leads/{bob}/timeline")).await;
+    assert!(
+        timeline.to_string().contains("linkedin"),
+        "the touch is on the timeline: {timeline}"
+    );
     // A finished step's task cannot be reopened behind the sequence's back.
     let (status, err) = set_task_status(&r.rep, &bob_task, "open").await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
@@ -127,6 +132,17 @@ async fn manual_steps_are_follow_up_tasks_finished_from_today_or_the_task_list(d
     assert_eq!(
         task(&r.rep, call_task["id"].as_str().unwrap()).await["status"],
         "done"
+    );
+
+    // Left undone, Ada's call turns overdue on the manager's hygiene list like any other task.
+    r.app.clock.advance(Duration::days(2));
+    let (_, manager) = r.app.api_client("maya@example.com", "admin").await;
+    let (status, hygiene) = get(&manager, "/api/v1/dashboards/hygiene").await;
+    assert_eq!(status, StatusCode::OK, "{hygiene}");
+    let overdue = hygiene["items"].as_array().unwrap();
+    assert!(
+        overdue.iter().any(|i| i["title"] == "Call Ada Prospect"),
+        "{hygiene}"
     );
 }
 
