@@ -1,13 +1,17 @@
 //! The email template pages over real HTTP on both backends: the list, a new template refused
 //! with its unknown variable shown beside the form (nothing saved), saving and editing, a preview
-//! with a real record chosen on the page, and the sequence builder offering the template.
+//! with a real record chosen on the page, and the sequence builder offering the template (and its
+//! switch for open tracking).
 
 use prospector_testkit::{TestApp, TestDb, on_both_backends};
 use reqwest::StatusCode;
 
 use crate::sequences_pages::{lead, signed_in, text};
 
-on_both_backends!(the_template_pages_refuse_an_unknown_variable_and_preview_with_a_real_record);
+on_both_backends!(
+    the_template_pages_refuse_an_unknown_variable_and_preview_with_a_real_record,
+    the_builder_turns_open_tracking_on_and_off,
+);
 
 /// Submits the template form for `my_intro`: to `/sequences/templates` (new) or to its own path
 /// (an edit, where the id field is ignored).
@@ -131,5 +135,63 @@ async fn the_template_pages_refuse_an_unknown_variable_and_preview_with_a_real_r
     assert!(
         builder.contains("<option value=\"my_intro\">My intro</option>"),
         "{builder}"
+    );
+}
+
+async fn the_builder_turns_open_tracking_on_and_off(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (sam, browser, csrf) = signed_in(&app).await;
+    let form = |track: bool, version: &str| {
+        let mut f = vec![
+            ("csrf_token", csrf.clone()),
+            ("name", "Tracked cadence".to_owned()),
+            ("version", version.to_owned()),
+            ("step_0_kind", "automatic_email".to_owned()),
+            ("step_0_day", "0".to_owned()),
+            ("step_0_template", "default_intro".to_owned()),
+            ("window_start", "08:00".to_owned()),
+            ("window_end", "18:00".to_owned()),
+            ("on_reply", "finish".to_owned()),
+            ("recontact", "90".to_owned()),
+        ];
+        if track {
+            f.push(("track_opens", "on".to_owned()));
+        }
+        f
+    };
+    let r = browser
+        .post(app.url("/sequences"))
+        .form(&form(true, "0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    let id: uuid::Uuid = to.trim_start_matches("/sequences/").parse().unwrap();
+    let tracks = |s: &prospector_app::sequences::definitions::SequenceSummary| s.def.settings().track_opens;
+    assert!(tracks(&app.app.get_sequence(&sam, id).await.unwrap()));
+    let page = text(&browser, &app, &to).await;
+    assert!(page.contains("id=\"track-opens\" checked"), "{page}");
+
+    let version = app
+        .app
+        .get_sequence(&sam, id)
+        .await
+        .unwrap()
+        .row
+        .version
+        .to_string();
+    let r = browser
+        .post(app.url(&to))
+        .form(&form(false, &version))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!tracks(&app.app.get_sequence(&sam, id).await.unwrap()));
+    assert!(
+        !text(&browser, &app, &to)
+            .await
+            .contains("id=\"track-opens\" checked")
     );
 }
