@@ -19,6 +19,7 @@ pub mod mail;
 pub mod outbox;
 mod query;
 pub mod records;
+pub mod send_queue;
 pub mod sequences;
 mod store;
 pub mod stories;

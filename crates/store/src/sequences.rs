@@ -684,7 +684,38 @@ pub async fn finish_execution(ex: &mut impl Exec, id: Uuid, end: StepEnd<'_>) ->
             .bind(id),
         )
         .await?;
+    if n > 0 {
+        close_step_tasks(ex, "id", id, end.status, end.at).await?;
+    }
     Ok(n > 0)
+}
+
+/// Keeps the follow-up task of a manual step in step with it, in the caller's transaction: a
+/// step done is a task done; skipped or cancelled (the enrollment paused or finished) cancels it.
+/// `column` is the step_executions column `key` matches: `id` (one step) or `enrollment_id`.
+async fn close_step_tasks(
+    ex: &mut impl Exec,
+    column: &'static str,
+    key: Uuid,
+    step_status: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let task_status = if step_status == "done" {
+        "done"
+    } else {
+        "cancelled"
+    };
+    ex.execute(
+        query(format!(
+            "UPDATE tasks SET status = $1, completed_at = $2, updated_at = $2, version = version + 1 \
+             WHERE status = 'open' AND step_execution_id IN (SELECT id FROM step_executions WHERE {column} = $3)"
+        ))
+        .bind(task_status)
+        .bind(at)
+        .bind(key),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Records the answer to a sent email (`replied`, `bounced`) without changing its status.
@@ -699,15 +730,109 @@ pub async fn set_outcome(ex: &mut impl Exec, id: Uuid, outcome: &str) -> StoreRe
 }
 
 /// Cancels the enrollment's steps still waiting for the rep.
+/// Their follow-up tasks are cancelled with them.
 pub async fn cancel_open(ex: &mut impl Exec, enrollment_id: Uuid, at: DateTime<Utc>) -> StoreResult<u64> {
+    let n = ex
+        .execute(
+            query(
+                "UPDATE step_executions SET status = 'cancelled', done_at = $1 WHERE enrollment_id = $2 \
+                 AND status = 'open'",
+            )
+            .bind(at)
+            .bind(enrollment_id),
+        )
+        .await?;
+    if n > 0 {
+        close_step_tasks(ex, "enrollment_id", enrollment_id, "cancelled", at).await?;
+    }
+    Ok(n)
+}
+
+/// Opens again a manual step that a pause cancelled, now that the enrollment resumed and the step
+/// is due again, with its follow-up task. False when there is no such cancelled step.
+pub async fn reopen_cancelled_step(
+    ex: &mut impl Exec,
+    enrollment_id: Uuid,
+    step_index: i64,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let reopened = ex
+        .fetch_optional(
+            query(
+                "UPDATE step_executions SET status = 'open', due_at = $1, done_at = NULL, note = NULL \
+                 WHERE enrollment_id = $2 AND step_index = $3 AND status = 'cancelled' RETURNING id",
+            )
+            .bind(due_at)
+            .bind(enrollment_id)
+            .bind(step_index),
+        )
+        .await?;
+    let Some(row) = reopened else {
+        return Ok(false);
+    };
+    let id: Uuid = row.get("id")?;
     ex.execute(
         query(
-            "UPDATE step_executions SET status = 'cancelled', done_at = $1 WHERE enrollment_id = $2 AND status = 'open'",
+            "UPDATE tasks SET status = 'open', due_at = $1, completed_at = NULL, updated_at = $2, \
+             version = version + 1 WHERE step_execution_id = $3",
         )
-        .bind(at)
-        .bind(enrollment_id),
+        .bind(due_at)
+        .bind(now)
+        .bind(id),
     )
-    .await
+    .await?;
+    Ok(true)
+}
+
+/// Gives a sent automatic email its open-tracking pixel token.
+pub async fn set_open_token(ex: &mut impl Exec, execution_id: Uuid, token: &str) -> StoreResult<()> {
+    ex.execute(
+        query("UPDATE step_executions SET open_token = $1 WHERE id = $2")
+            .bind(token)
+            .bind(execution_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records an open of the tracked email with pixel `token`: only the first open is kept. Returns
+/// the execution and whether this was its first open; `None` for a token nobody was given.
+pub async fn record_open(
+    ex: &mut impl Exec,
+    token: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<Option<(ExecutionRow, bool)>> {
+    let n = ex
+        .execute(
+            query("UPDATE step_executions SET opened_at = $1 WHERE open_token = $2 AND opened_at IS NULL")
+                .bind(at)
+                .bind(token),
+        )
+        .await?;
+    let row = ex
+        .fetch_optional(query("SELECT * FROM step_executions WHERE open_token = $1").bind(token))
+        .await?;
+    row.as_ref()
+        .map(|r| Ok((decode_execution(r)?, n > 0)))
+        .transpose()
+}
+
+/// Per-step open tracking of a sequence: (step index, tracked emails, opened).
+pub async fn open_results(ex: &mut impl Exec, sequence_id: Uuid) -> StoreResult<Vec<(i64, i64, i64)>> {
+    ex.fetch_all(
+        query(
+            "SELECT step_index, CAST(COUNT(*) AS BIGINT) AS tracked, \
+             CAST(SUM(CASE WHEN opened_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS opened \
+             FROM step_executions WHERE sequence_id = $1 AND open_token IS NOT NULL \
+             GROUP BY step_index ORDER BY step_index",
+        )
+        .bind(sequence_id),
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.get("step_index")?, r.get("tracked")?, r.get("opened")?)))
+    .collect()
 }
 
 /// The Message-ID of the enrollment's last email, for threading the next one.

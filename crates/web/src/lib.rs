@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod error;
 mod health;
 pub mod inbound_forms;
+pub mod open_pixel;
 pub mod pages;
 pub mod state;
 pub mod unsubscribe;
@@ -94,6 +95,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .merge(pages::router())
         .merge(inbound_forms::router())
         .merge(unsubscribe::router())
+        .merge(open_pixel::router())
         .route(
             "/api/openapi.json",
             get(move || async move { Json(openapi.as_ref().clone()).into_response() }),

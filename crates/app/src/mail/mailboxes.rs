@@ -119,6 +119,8 @@ pub struct MailboxView {
     pub last_sync_error_at: Option<DateTime<Utc>>,
     /// Imported messages per signal (`reply`, `bounce`, `out_of_office`, `automatic_reply`, `error`).
     pub inbound_counts: Vec<(String, i64)>,
+    /// The owner's emails not yet delivered: queued, retrying, failed.
+    pub sending: super::send_health::SendHealth,
     /// Optimistic-lock version.
     pub version: i64,
 }
@@ -255,6 +257,7 @@ impl App {
             last_sync_error: row.last_sync_error.clone(),
             last_sync_error_at: row.last_sync_error_at,
             inbound_counts: store_mail::inbound_counts(&mut reader, row.id).await?,
+            sending: super::send_health::send_health(&mut reader, row.user_id).await?,
             version: row.version,
         })
     }

@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod imap;
 pub mod mailboxes;
 pub mod send;
+pub mod send_health;
 pub mod sync;
 pub mod transport;
 

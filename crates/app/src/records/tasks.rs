@@ -129,6 +129,7 @@ impl App {
             created_at: now,
             updated_at: now,
             version: 1,
+            step_execution_id: None,
         };
         tasks::insert(&mut tx, &task).await?;
         audit::record::<(), _>(
@@ -223,6 +224,9 @@ impl App {
         tasks::update(&mut tx, &after)
             .await
             .map_err(stale_on_write("task"))?;
+        // A sequence step's task: its step is carried out (or skipped) with it.
+        self.step_task_changed(&mut tx, actor, &before, &after, now)
+            .await?;
         audit::record(
             &mut tx,
             actor,

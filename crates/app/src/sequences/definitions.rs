@@ -18,6 +18,10 @@ use crate::{Actor, App, AppResult};
 pub struct StepResults {
     /// Automatic emails handed to the mailbox, and manual steps done.
     pub sent: i64,
+    /// Automatic emails sent with a tracking pixel (the sequence tracks opens).
+    pub tracked: i64,
+    /// Tracked emails opened at least once.
+    pub opened: i64,
     /// Emails that drew a reply.
     pub replied: i64,
     /// Emails that bounced.
@@ -160,6 +164,12 @@ impl App {
             }
             if connect {
                 r.connects += n;
+            }
+        }
+        for (index, tracked, opened) in sequences::open_results(ex, id).await? {
+            if let Some(r) = usize::try_from(index).ok().and_then(|i| s.steps.get_mut(i)) {
+                r.tracked = tracked;
+                r.opened = opened;
             }
         }
         Ok(s)

@@ -68,8 +68,8 @@ impl ManualAction {
     }
 }
 
-/// A fresh URL-safe token for the one-click unsubscribe link.
-fn new_token() -> String {
+/// A fresh unguessable URL-safe token (unsubscribe links, open-tracking pixels).
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 18];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

@@ -7,7 +7,9 @@
 pub mod definitions;
 mod engine;
 pub mod enroll;
+pub mod opens;
 pub mod signals;
+mod step_tasks;
 pub mod sweep;
 pub mod templates;
 pub mod today;

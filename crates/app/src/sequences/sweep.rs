@@ -286,7 +286,22 @@ impl App {
             done_at: None,
         };
         if step.kind != StepKind::AutomaticEmail {
-            if sequences::insert_execution(tx, &execution).await? {
+            let opened = if sequences::insert_execution(tx, &execution).await? {
+                super::step_tasks::open_step_task(
+                    tx,
+                    &execution,
+                    &person,
+                    &seq.row.name,
+                    step.script.as_deref(),
+                    now,
+                )
+                .await?;
+                true
+            } else {
+                // A pause cancelled this step; the enrollment resumed, so it is due again.
+                sequences::reopen_cancelled_step(tx, row.id, execution.step_index, due, now).await?
+            };
+            if opened {
                 report.tasks_opened += 1;
             }
             // The enrollment waits for the rep; Today's "done" moves it on.
@@ -379,6 +394,12 @@ impl App {
         let footer = unsubscribe_url
             .map(|u| format!("\n--\nDon't want these emails? Unsubscribe: {u}\n"))
             .unwrap_or_default();
+        // Only the HTML part can carry the pixel; it needs a public URL to be fetched from.
+        let open_token = (settings.track_opens && !public_url.is_empty()).then(super::enroll::new_token);
+        let pixel = open_token
+            .as_deref()
+            .map(|t| super::opens::pixel_tag(&public_url, t))
+            .unwrap_or_default();
         let message_id = format!("<{}.{}@{host}>", row.id.simple(), index);
         let previous = sequences::last_message_id(tx, row.id).await?;
         execution.status = "sent".into();
@@ -387,6 +408,9 @@ impl App {
         if !sequences::insert_execution(tx, &execution).await? {
             // Another sweep carried this step out first.
             return Ok(());
+        }
+        if let Some(token) = &open_token {
+            sequences::set_open_token(tx, execution.id, token).await?;
         }
         let email = OutgoingEmail {
             from_user_id: Some(row.owner_id.to_string()),
@@ -398,7 +422,7 @@ impl App {
             subject: rendered.subject,
             text: format!("{}{footer}", rendered.text),
             html: Some(format!(
-                "{}{}",
+                "{}{}{pixel}",
                 rendered.html,
                 if footer.is_empty() {
                     String::new()

@@ -158,6 +158,10 @@ pub struct SequenceSettings {
     pub on_reply: ReplyBehaviour,
     /// Days after an enrollment finished during which the person may not be enrolled again.
     pub recontact_window_days: u16,
+    /// Automatic emails carry a tracking pixel so opens are counted. Off unless a sequence opts
+    /// in: opens are unreliable (image blocking, privacy proxies) and some teams would rather not.
+    #[serde(default)]
+    pub track_opens: bool,
 }
 
 impl Default for SequenceSettings {
@@ -169,6 +173,7 @@ impl Default for SequenceSettings {
             holidays: BTreeSet::new(),
             on_reply: ReplyBehaviour::Finish,
             recontact_window_days: 90,
+            track_opens: false,
         }
     }
 }

@@ -40,11 +40,14 @@ pub struct Task {
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency version.
     pub version: i64,
+    /// The sequence step this task stands for (a manual step that came due); finishing one
+    /// finishes the other.
+    pub step_execution_id: Option<uuid::Uuid>,
 }
 
 const COLUMNS: &str = "tasks.id, tasks.title, tasks.notes, tasks.due_at, tasks.priority, tasks.status, tasks.owner_id, \
     tasks.person_id, tasks.account_id, tasks.opportunity_id, tasks.completed_at, tasks.created_at, tasks.updated_at, \
-    tasks.version";
+    tasks.version, tasks.step_execution_id";
 
 fn decode(row: &Row) -> StoreResult<Task> {
     let priority: String = row.get("priority")?;
@@ -68,6 +71,7 @@ fn decode(row: &Row) -> StoreResult<Task> {
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
         version: row.get("version")?,
+        step_execution_id: row.get("step_execution_id")?,
     })
 }
 
@@ -91,10 +95,11 @@ fn bind_all(q: Query, t: &Task) -> Query {
 pub async fn insert(ex: &mut impl Exec, t: &Task) -> StoreResult<()> {
     let q = query(
         "INSERT INTO tasks (title, notes, due_at, priority, status, owner_id, person_id, account_id, \
-         opportunity_id, completed_at, created_at, updated_at, version, id) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-         $8, $9, $10, $11, $12, $13, $14)",
+         opportunity_id, completed_at, created_at, updated_at, version, id, step_execution_id) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     );
-    ex.execute(bind_all(q, t).bind(t.id)).await?;
+    ex.execute(bind_all(q, t).bind(t.id).bind(t.step_execution_id))
+        .await?;
     Ok(())
 }
 
@@ -118,6 +123,19 @@ pub async fn update(ex: &mut impl Exec, t: &Task) -> StoreResult<()> {
 pub async fn get(ex: &mut impl Exec, id: TaskId) -> StoreResult<Option<Task>> {
     let row = ex
         .fetch_optional(query(format!("SELECT {COLUMNS} FROM tasks WHERE tasks.id = $1")).bind(id))
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// The task standing for the sequence step `execution_id`, if one was opened for it.
+pub async fn for_step(ex: &mut impl Exec, execution_id: uuid::Uuid) -> StoreResult<Option<Task>> {
+    let row = ex
+        .fetch_optional(
+            query(format!(
+                "SELECT {COLUMNS} FROM tasks WHERE tasks.step_execution_id = $1"
+            ))
+            .bind(execution_id),
+        )
         .await?;
     row.as_ref().map(decode).transpose()
 }

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use prospector_app::mail::mailboxes::{MailboxInput, MailboxView, ServerInput, ServerView};
+use prospector_app::mail::send_health::SendHealth;
 use prospector_app::mail::sync::SyncReport;
 use prospector_store::mail::InboundRow;
 use serde::{Deserialize, Serialize};
@@ -145,6 +146,10 @@ pub struct MailboxDto {
     last_sync_error_at: Option<DateTime<Utc>>,
     /// Imported messages by signal: `reply`, `bounce`, `out_of_office`, `automatic_reply`, `error`.
     inbound_counts: BTreeMap<String, i64>,
+    /// The owner's emails not yet delivered: counts of `queued`, `retrying` and `failed`, and the
+    /// newest few with their last error and next attempt.
+    #[schema(value_type = Object)]
+    sending: SendHealth,
     /// Version, for changes.
     version: i64,
 }
@@ -168,6 +173,7 @@ impl From<&MailboxView> for MailboxDto {
             last_sync_error: m.last_sync_error.clone(),
             last_sync_error_at: m.last_sync_error_at,
             inbound_counts: m.inbound_counts.iter().cloned().collect(),
+            sending: m.sending.clone(),
             version: m.version,
         }
     }

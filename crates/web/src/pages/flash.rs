@@ -1,6 +1,7 @@
 //! One-time messages across a redirect (post/redirect/get), so reloading a page after a form never
 //! repeats the form. The message rides in a short-lived HttpOnly cookie that the next page view clears.
 
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,15 @@ pub fn set(jar: CookieJar, flash: &Flash, secure: bool) -> CookieJar {
     cookie.set_path("/");
     cookie.set_max_age(cookie::time::Duration::seconds(120));
     jar.add(cookie)
+}
+
+/// Post/redirect/get: to `to`, where `notice` is shown once.
+pub fn redirect_with_notice(jar: CookieJar, secure: bool, to: &str, notice: String) -> Response {
+    let flash = Flash {
+        notice: Some(notice),
+        secret: None,
+    };
+    (set(jar, &flash, secure), Redirect::to(to)).into_response()
 }
 
 /// The flash, if any, and `jar` with it cleared.

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use prospector_app::mail::mailboxes::{MailboxInput, MailboxView, ServerInput};
+use prospector_app::mail::send_health::PendingSend;
 use prospector_app::{Actor, AppError};
 use prospector_core::role::Role;
 use prospector_store::mail::InboundRow;
@@ -39,6 +40,34 @@ struct HealthRow {
     bounces: i64,
     out_of_office: i64,
     errors: i64,
+    imported: i64,
+    queued: i64,
+    retrying: i64,
+    failed: i64,
+    pending: Vec<PendingLine>,
+}
+
+/// An email not yet delivered.
+struct PendingLine {
+    state: &'static str,
+    to: String,
+    subject: String,
+    attempts: i64,
+    last_error: String,
+    next_attempt: String,
+}
+
+fn pending_line(p: &PendingSend) -> PendingLine {
+    PendingLine {
+        state: p.state,
+        to: p.to.clone(),
+        subject: p.subject.clone(),
+        attempts: p.attempts,
+        last_error: p.last_error.clone().unwrap_or_default(),
+        next_attempt: p
+            .next_attempt_at
+            .map_or_else(|| "given up".into(), |t| fmt_time(Some(t))),
+    }
 }
 
 fn count(view: &MailboxView, signal: &str) -> i64 {
@@ -64,6 +93,11 @@ fn health(view: &MailboxView, owner: String) -> HealthRow {
         bounces: count(view, "bounce"),
         out_of_office: count(view, "out_of_office"),
         errors: count(view, "error"),
+        imported: view.inbound_counts.iter().map(|(_, n)| n).sum(),
+        queued: view.sending.queued,
+        retrying: view.sending.retrying,
+        failed: view.sending.failed,
+        pending: view.sending.pending.iter().map(pending_line).collect(),
     }
 }
 

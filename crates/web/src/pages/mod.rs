@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_lists;
 pub mod dashboards;
+pub mod email_templates;
 pub mod flash;
 pub mod handbook;
 pub mod handbook_links;
@@ -171,6 +172,15 @@ pub fn router() -> axum::Router<AppState> {
         .route("/sequences/new", get(sequences::new))
         .route("/sequences/{id}", get(sequences::show).post(sequences::update))
         .route("/sequences/people/{id}", get(sequences::person))
+        .route(
+            "/sequences/templates",
+            get(email_templates::list).post(email_templates::create),
+        )
+        .route("/sequences/templates/new", get(email_templates::new))
+        .route(
+            "/sequences/templates/{id}",
+            get(email_templates::show).post(email_templates::update),
+        )
         .route("/inbound", get(inbound::queue))
         .route("/handoffs", get(inbound::handoffs))
         .route("/handoffs/{id}/accept", post(inbound::accept))

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use axum_extra::extract::cookie::CookieJar;
 use prospector_app::sequences::definitions::SequenceSummary;
@@ -16,7 +16,7 @@ use prospector_core::sequence::{SendingWindow, SequenceDraft, SequenceSettings, 
 use prospector_store::records::PersonId;
 use uuid::Uuid;
 
-use super::flash::{self, Flash};
+use super::flash;
 use super::{Layout, PageError};
 use crate::auth::PageActor;
 use crate::csrf::CsrfToken;
@@ -35,6 +35,8 @@ struct Row {
     paused: i64,
     finished: i64,
     sent: i64,
+    /// Opens as shown: "12" or "—" when no email of the sequence was tracked.
+    opened: String,
     replied: i64,
     bounced: i64,
     connects: i64,
@@ -59,6 +61,8 @@ struct StepLine {
     handbook_anchor: String,
     sent: i64,
     open: i64,
+    tracked: i64,
+    opened: i64,
     replied: i64,
     bounced: i64,
     calls: i64,
@@ -95,6 +99,7 @@ pub struct EditPage {
     holidays: String,
     on_reply: String,
     recontact: u16,
+    track_opens: bool,
     enrollments: Vec<EnrollmentLine>,
     notice: Option<String>,
     error: Option<String>,
@@ -114,6 +119,11 @@ fn row(s: &SequenceSummary) -> Row {
         paused: s.paused,
         finished: s.finished,
         sent: total(|r| r.sent),
+        opened: if total(|r| r.tracked) > 0 {
+            total(|r| r.opened).to_string()
+        } else {
+            "—".into()
+        },
         replied: total(|r| r.replied),
         bounced: total(|r| r.bounced),
         connects: total(|r| r.connects),
@@ -155,6 +165,8 @@ fn lines(draft: &SequenceDraft, s: Option<&SequenceSummary>) -> Vec<StepLine> {
                 handbook_anchor: st.handbook_anchor.clone().unwrap_or_default(),
                 sent: r.sent,
                 open: r.open,
+                tracked: r.tracked,
+                opened: r.opened,
                 replied: r.replied,
                 bounced: r.bounced,
                 calls: r.calls,
@@ -176,6 +188,8 @@ fn lines(draft: &SequenceDraft, s: Option<&SequenceSummary>) -> Vec<StepLine> {
             handbook_anchor: String::new(),
             sent: 0,
             open: 0,
+            tracked: 0,
+            opened: 0,
             replied: 0,
             bounced: 0,
             calls: 0,
@@ -274,6 +288,7 @@ async fn edit_page(
             .join("\n"),
         on_reply: s.on_reply.code().into(),
         recontact: s.recontact_window_days,
+        track_opens: s.track_opens,
         enrollments,
         notice,
         error,
@@ -309,7 +324,7 @@ pub async fn show(
 /// Reads the builder form: `name`, `step_{i}_kind`, `step_{i}_day`, `step_{i}_template`,
 /// `step_{i}_script`, `step_{i}_handbook_page`, `step_{i}_handbook_anchor` (rows without a kind
 /// are dropped), `window_start`, `window_end`, `business_days`, `holidays`, `on_reply`,
-/// `recontact`, `version`.
+/// `recontact`, `track_opens`, `version`.
 fn draft_of(form: &HashMap<String, String>) -> Result<(SequenceDraft, i64), prospector_core::Invalid> {
     let get = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let opt = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
@@ -378,6 +393,7 @@ fn draft_of(form: &HashMap<String, String>) -> Result<(SequenceDraft, i64), pros
         holidays,
         on_reply,
         recontact_window_days,
+        track_opens: form.contains_key("track_opens"),
     };
     let version = get("version").parse().unwrap_or(0);
     Ok((
@@ -407,18 +423,12 @@ async fn save(
         Err(e) => Err(AppError::Invalid(e.clone())),
     };
     match outcome {
-        Ok(s) => {
-            let flash = Flash {
-                notice: Some(format!("Saved {}.", s.row.name)),
-                secret: None,
-            };
-            let to = format!("/sequences/{}", s.row.id);
-            Ok((
-                flash::set(jar, &flash, state.settings.secure_cookies),
-                Redirect::to(&to),
-            )
-                .into_response())
-        }
+        Ok(s) => Ok(flash::redirect_with_notice(
+            jar,
+            state.settings.secure_cookies,
+            &format!("/sequences/{}", s.row.id),
+            format!("Saved {}.", s.row.name),
+        )),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let field = match &e {
                 AppError::Invalid(i) => i.field.clone(),

@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod dashboards;
+mod email_template_pages;
 mod handbook;
 mod handbook_places;
 mod hiring;
@@ -15,8 +16,10 @@ mod import_pages;
 mod inbound;
 mod inbound_setup;
 mod mail;
+mod mailbox_send_health;
 mod records;
 mod records_pages;
+mod sequence_tasks_opens;
 mod sequences;
 mod sequences_pages;
 mod stories;

@@ -25,14 +25,14 @@ on_both_backends!(
     an_exit_status_or_a_booked_meeting_logged_elsewhere_ends_the_sequence,
 );
 
-struct Rep {
-    app: TestApp,
-    rep: ApiClient,
-    mailbox_id: String,
+pub(crate) struct Rep {
+    pub(crate) app: TestApp,
+    pub(crate) rep: ApiClient,
+    pub(crate) mailbox_id: String,
 }
 
 /// An app with an SDR who has a mailbox (never contacted: these tests read the outbox).
-async fn rep_with_mailbox(db: TestDb) -> Rep {
+pub(crate) async fn rep_with_mailbox(db: TestDb) -> Rep {
     let app = TestApp::spawn(db).await;
     let (_, rep) = app.api_client("sam@example.com", "sdr").await;
     let (status, mailbox) = post(
@@ -63,7 +63,7 @@ async fn rep_with_mailbox(db: TestDb) -> Rep {
 /// Distinct phone numbers, so leads are not taken for duplicates of each other.
 static PHONE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1000);
 
-async fn lead(client: &ApiClient, name: &str, tz: &str) -> String {
+pub(crate) async fn lead(client: &ApiClient, name: &str, tz: &str) -> String {
     let phone = PHONE.fetch_add(7, std::sync::atomic::Ordering::Relaxed);
     let lead = new_lead(
         client,
@@ -75,7 +75,7 @@ async fn lead(client: &ApiClient, name: &str, tz: &str) -> String {
     lead["id"].as_str().unwrap().to_owned()
 }
 
-async fn sequence(client: &ApiClient, steps: Value) -> String {
+pub(crate) async fn sequence(client: &ApiClient, steps: Value) -> String {
     let (status, s) = post(
         client,
         "/api/v1/sequences",
@@ -86,16 +86,16 @@ async fn sequence(client: &ApiClient, steps: Value) -> String {
     s["id"].as_str().unwrap().to_owned()
 }
 
-fn email_step(day: i64) -> Value {
+pub(crate) fn email_step(day: i64) -> Value {
     json!({"kind": "automatic_email", "day_offset": day, "template_id": "default_intro"})
 }
 
-fn call_step(day: i64) -> Value {
+pub(crate) fn call_step(day: i64) -> Value {
     json!({"kind": "call", "day_offset": day, "script": "Ask about their release process.",
            "handbook_page": "sales-development/outbound-cadence", "handbook_anchor": "touch-1"})
 }
 
-async fn enroll(client: &ApiClient, seq: &str, ids: &[&str]) -> Value {
+pub(crate) async fn enroll(client: &ApiClient, seq: &str, ids: &[&str]) -> Value {
     let (status, out) = post(
         client,
         &format!("/api/v1/sequences/{seq}/enrollments"),
@@ -106,7 +106,7 @@ async fn enroll(client: &ApiClient, seq: &str, ids: &[&str]) -> Value {
     out
 }
 
-async fn history(client: &ApiClient, person: &str) -> Vec<Value> {
+pub(crate) async fn history(client: &ApiClient, person: &str) -> Vec<Value> {
     let (status, h) = get(client, &format!("/api/v1/people/{person}/enrollments")).await;
     assert_eq!(status, StatusCode::OK, "{h}");
     h["items"].as_array().unwrap().clone()
@@ -121,7 +121,7 @@ async fn lead_status(client: &ApiClient, id: &str) -> (String, Option<String>) {
 }
 
 /// The `email.send` outbox payloads, oldest first.
-async fn queued_emails(app: &TestApp) -> Vec<Value> {
+pub(crate) async fn queued_emails(app: &TestApp) -> Vec<Value> {
     let rows = app
         .store
         .reader()

@@ -16,7 +16,7 @@ on_both_backends!(
     the_builder_saves_steps_and_shows_a_bad_step_beside_the_form,
 );
 
-async fn signed_in(app: &TestApp) -> (Actor, reqwest::Client, String) {
+pub(crate) async fn signed_in(app: &TestApp) -> (Actor, reqwest::Client, String) {
     let user = app.user("sam@example.com", "sdr", Some("West")).await;
     let browser = app.browser();
     let r = form_login(app, &browser, "sam@example.com", TEST_PASSWORD).await;
@@ -25,13 +25,13 @@ async fn signed_in(app: &TestApp) -> (Actor, reqwest::Client, String) {
     (Actor::user(user, Via::Session), browser, csrf_in(&page))
 }
 
-async fn text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
+pub(crate) async fn text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
     let r = browser.get(app.url(path)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "GET {path}");
     r.text().await.unwrap()
 }
 
-async fn lead(app: &TestApp, actor: &Actor, first: &str, unsubscribed: bool) -> Person {
+pub(crate) async fn lead(app: &TestApp, actor: &Actor, first: &str, unsubscribed: bool) -> Person {
     let input = PersonInput {
         raw: RawPerson {
             first_name: Some(first.into()),

@@ -481,6 +481,8 @@ pub struct TaskDto {
     pub updated_at: DateTime<Utc>,
     /// Version for If-Match.
     pub version: i64,
+    /// The sequence step (Today work item) this task stands for, if it is one.
+    pub step_id: Option<String>,
 }
 
 impl From<&Task> for TaskDto {
@@ -500,6 +502,7 @@ impl From<&Task> for TaskDto {
             created_at: t.created_at,
             updated_at: t.updated_at,
             version: t.version,
+            step_id: t.step_execution_id.map(|id| id.to_string()),
         }
     }
 }

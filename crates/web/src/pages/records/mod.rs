@@ -10,7 +10,7 @@ mod search;
 mod timeline;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{DateTime, Utc};
@@ -22,7 +22,7 @@ use prospector_core::role::Role;
 use prospector_store::records::people::PersonKind;
 use prospector_store::users::{User, UserFilter};
 
-use super::flash::{self, Flash};
+use super::flash;
 use crate::state::AppState;
 
 /// The record routes.
@@ -217,15 +217,7 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// Post/redirect/get: back to `to` with a one-time notice.
 fn done(state: &AppState, jar: CookieJar, to: &str, notice: String) -> Response {
-    let flash = Flash {
-        notice: Some(notice),
-        secret: None,
-    };
-    (
-        flash::set(jar, &flash, state.settings.secure_cookies),
-        Redirect::to(to),
-    )
-        .into_response()
+    flash::redirect_with_notice(jar, state.settings.secure_cookies, to, notice)
 }
 
 /// A refusal to show beside the form that caused it.

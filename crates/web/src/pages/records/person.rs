@@ -79,6 +79,39 @@ struct OrgLine {
     href: String,
 }
 
+/// One enrollment in the person's sequence history.
+struct EnrollmentLine {
+    sequence: String,
+    href: String,
+    /// The furthest step that came due, "step 3"; empty before the first.
+    reached: String,
+    status: String,
+    /// Why it paused or ended.
+    reason: String,
+}
+
+fn enrollment_line(
+    (e, sequence, steps): &(
+        prospector_store::sequences::EnrollmentRow,
+        String,
+        Vec<prospector_store::sequences::ExecutionRow>,
+    ),
+) -> EnrollmentLine {
+    let reached = steps
+        .iter()
+        .map(|x| x.step_index + 1)
+        .max()
+        .map(|n| format!("step {n}"))
+        .unwrap_or_default();
+    EnrollmentLine {
+        sequence: sequence.clone(),
+        href: format!("/sequences/{}", e.sequence_id),
+        reached,
+        status: e.status.clone(),
+        reason: e.reason.clone().unwrap_or_default().replace('_', " "),
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "records_person.html")]
 struct PersonPage {
@@ -122,6 +155,8 @@ struct PersonPage {
     colleagues: Vec<Choice>,
     timeline: Vec<Entry>,
     older: Option<String>,
+    /// Sequence enrollments, newest first.
+    enrollments: Vec<EnrollmentLine>,
     notice: Option<String>,
     error: FormError,
     /// What the user typed into the form that failed, to show it again.
@@ -295,7 +330,15 @@ async fn page(
         }
         None => (None, Vec::new()),
     };
+    let enrollments = state
+        .app
+        .person_enrollments(actor, id)
+        .await?
+        .iter()
+        .map(enrollment_line)
+        .collect();
     Ok(PersonPage {
+        enrollments,
         layout: Layout::new(actor, csrf, "leads", p.full_name()),
         base: which.base(),
         list_title: which.title(),
