@@ -5,6 +5,7 @@
 //! are judged here, so a list of thousands costs a grouped count and one short read.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use prospector_core::Invalid;
@@ -160,9 +161,9 @@ impl App {
         let mut callable_groups = Vec::new();
         let (mut total, mut callable) = (0, 0);
         for g in groups {
-            if !settings.contains_key(&g.sequence_id) {
+            if let Entry::Vacant(slot) = settings.entry(g.sequence_id) {
                 let seq = load_sequence(&mut reader, g.sequence_id).await?;
-                settings.insert(g.sequence_id, seq.def.settings().clone());
+                slot.insert(seq.def.settings().clone());
             }
             total += g.count;
             let open = settings

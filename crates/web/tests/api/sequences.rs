@@ -665,6 +665,24 @@ async fn today_puts_callable_people_first_and_logs_a_call_with_one_disposition(d
     assert!(timeline.to_string().contains("meeting_booked"), "{timeline}");
 }
 
+/// A sequence with its own settings: calling hours, holidays, what a reply does.
+pub(crate) async fn sequence_with(client: &ApiClient, name: &str, steps: Value, settings: Value) -> String {
+    let (status, s) = post(
+        client,
+        "/api/v1/sequences",
+        json!({"name": name, "steps": steps, "settings": settings}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    s["id"].as_str().unwrap().to_owned()
+}
+
+/// Settings with this window, holidays and reply behaviour (business days, 90-day re-contact).
+pub(crate) fn settings(start: &str, end: &str, holidays: Value, on_reply: &str) -> Value {
+    json!({"sending_window": {"start": start, "end": end}, "business_days_only": true,
+           "holidays": holidays, "on_reply": on_reply, "recontact_window_days": 90})
+}
+
 /// A two-call sequence with its own calling hours and holidays.
 async fn sequence_with_hours(
     client: &ApiClient,
@@ -673,16 +691,8 @@ async fn sequence_with_hours(
     end: &str,
     holidays: Value,
 ) -> String {
-    let settings = json!({"sending_window": {"start": start, "end": end}, "business_days_only": true,
-                          "holidays": holidays, "on_reply": "finish", "recontact_window_days": 90});
-    let (status, s) = post(
-        client,
-        "/api/v1/sequences",
-        json!({"name": name, "steps": [call_step(0), call_step(5)], "settings": settings}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{s}");
-    s["id"].as_str().unwrap().to_owned()
+    let steps = json!([call_step(0), call_step(5)]);
+    sequence_with(client, name, steps, settings(start, end, holidays, "finish")).await
 }
 
 fn names(today: &Value) -> Vec<(String, bool)> {
@@ -766,21 +776,14 @@ async fn the_sweep_keeps_each_mailboxs_daily_cap_and_spacing_and_skips_holidays(
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let settings = json!({"sending_window": {"start": "08:00", "end": "18:00"}, "business_days_only": true,
-                          "holidays": ["2026-03-03"], "on_reply": "finish", "recontact_window_days": 90});
-    let (status, seq) = post(
-        &r.rep,
-        "/api/v1/sequences",
-        json!({"name": "Paced", "steps": [email_step(0)], "settings": settings}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{seq}");
+    let holiday_tuesday = settings("08:00", "18:00", json!(["2026-03-03"]), "finish");
+    let seq = sequence_with(&r.rep, "Paced", json!([email_step(0)]), holiday_tuesday).await;
     let mut people = Vec::new();
     for name in ["Ann", "Ben", "Cat", "Dan", "Eve"] {
         people.push(lead(&r.rep, name, "UTC").await);
     }
     let ids: Vec<&str> = people.iter().map(String::as_str).collect();
-    enroll(&r.rep, seq["id"].as_str().unwrap(), &ids).await;
+    enroll(&r.rep, &seq, &ids).await;
 
     // Sweep every five minutes from Monday 09:00 to Wednesday 18:00 (UTC for the rep and everyone).
     let start = r.app.app.now();

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::{Fixture, REP, fixture};
 use crate::records::post;
-use crate::sequences::{email_step, enroll, history, lead, lead_status, sequence};
+use crate::sequences::{email_step, enroll, history, lead, lead_status, sequence, sequence_with, settings};
 
 on_both_backends!(replies_bounces_and_out_of_office_answers_over_imap_drive_the_sequence);
 
@@ -70,20 +70,6 @@ fn out_of_office(from: &str) -> String {
     )
 }
 
-/// A two-email sequence that pauses when the person answers.
-async fn pausing_sequence(f: &Fixture) -> String {
-    let settings = json!({"sending_window": {"start": "08:00", "end": "18:00"}, "business_days_only": true,
-                          "holidays": [], "on_reply": "pause", "recontact_window_days": 90});
-    let (status, s) = post(
-        &f.rep,
-        "/api/v1/sequences",
-        json!({"name": "Pause on reply", "steps": [email_step(0), email_step(3)], "settings": settings}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{s}");
-    s["id"].as_str().unwrap().to_owned()
-}
-
 async fn sync(f: &Fixture) -> Value {
     let (status, report) = post(
         &f.rep,
@@ -116,7 +102,14 @@ async fn replies_bounces_and_out_of_office_answers_over_imap_drive_the_sequence(
         .await
         .unwrap();
     let finishing = sequence(&f.rep, json!([email_step(0), email_step(3)])).await;
-    let pausing = pausing_sequence(&f).await;
+    let steps = json!([email_step(0), email_step(3)]);
+    let pausing = sequence_with(
+        &f.rep,
+        "Pause on reply",
+        steps,
+        settings("08:00", "18:00", json!([]), "pause"),
+    )
+    .await;
     // Monday 09:00 UTC: inside everyone's window.
     let lee = lead(&f.rep, "Lee", "UTC").await;
     let gus = lead(&f.rep, "Gus", "UTC").await;
