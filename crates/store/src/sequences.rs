@@ -11,6 +11,9 @@ use crate::error::StoreResult;
 use crate::query::{Backend, Exec, Row, query};
 use crate::records::PersonId;
 
+mod today;
+pub use today::{WorkCursor, WorkGroup, WorkPage, open_work_groups, open_work_page};
+
 // ---- templates -------------------------------------------------------------------------------
 
 /// An email template as stored (its source was checked when saved).
@@ -900,49 +903,6 @@ pub struct WorkItemRow {
     pub score: i64,
     /// Do not call.
     pub do_not_call: bool,
-}
-
-/// The rep's open steps due before `until`, at most `limit`.
-pub async fn open_work(
-    ex: &mut impl Exec,
-    owner: UserId,
-    until: DateTime<Utc>,
-    limit: i64,
-) -> StoreResult<Vec<WorkItemRow>> {
-    let rows = ex
-        .fetch_all(
-            query(
-                "SELECT x.*, s.name AS sequence_name, st.script, st.handbook_page, st.handbook_anchor, \
-                 p.first_name, p.last_name, p.company, p.title, p.phone, p.email, p.time_zone, p.score, p.do_not_call \
-                 FROM step_executions x JOIN people p ON p.id = x.person_id JOIN sequences s ON s.id = x.sequence_id \
-                 LEFT JOIN sequence_steps st ON st.sequence_id = x.sequence_id AND st.position = x.step_index \
-                 WHERE x.owner_id = $1 AND x.status = 'open' AND x.due_at <= $2 ORDER BY x.due_at, x.id LIMIT $3",
-            )
-            .bind(owner)
-            .bind(until)
-            .bind(limit),
-        )
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(WorkItemRow {
-                execution: decode_execution(r)?,
-                sequence_name: r.get("sequence_name")?,
-                script: r.get("script")?,
-                handbook_page: r.get("handbook_page")?,
-                handbook_anchor: r.get("handbook_anchor")?,
-                first_name: r.get("first_name")?,
-                last_name: r.get("last_name")?,
-                company: r.get("company")?,
-                title: r.get("title")?,
-                phone: r.get("phone")?,
-                email: r.get("email")?,
-                time_zone: r.get("time_zone")?,
-                score: r.get("score")?,
-                do_not_call: r.get("do_not_call")?,
-            })
-        })
-        .collect()
 }
 
 /// The rep's day so far: (kind, status, outcome, is_connect, count) of steps done since `since`.

@@ -215,7 +215,9 @@
       return;
     }
     var p = panel();
-    if (e.key === "j" || e.key === "n") { show(current + 1); e.preventDefault(); }
+    var more = document.getElementById("today-more");
+    if (e.key === "n" && current === items.length - 1 && more) { more.click(); e.preventDefault(); }
+    else if (e.key === "j" || e.key === "n") { show(current + 1); e.preventDefault(); }
     else if (e.key === "k") { show(current - 1); e.preventDefault(); }
     else if (e.key === "l" && p) {
       var first = p.querySelector(".dispositions button");

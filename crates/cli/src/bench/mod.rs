@@ -6,6 +6,7 @@ pub mod import;
 pub mod inbound;
 pub mod records;
 pub mod sequences;
+mod smtp_sink;
 
 use std::time::Duration;
 
@@ -54,7 +55,8 @@ pub enum BenchCommand {
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
         postgres_url: String,
     },
-    /// Sequences: the sweep over many enrollments and a rep's Today list, on SQLite and PostgreSQL.
+    /// Sequences: the sweep over many enrollments, sending its emails to a local SMTP server, and a
+    /// rep's Today list, on SQLite and PostgreSQL.
     Sequences {
         /// People enrolled.
         #[arg(long, default_value_t = 100_000)]
@@ -65,6 +67,9 @@ pub enum BenchCommand {
         /// Open calls on one rep's Today list.
         #[arg(long, default_value_t = 5_000)]
         today_items: usize,
+        /// Outbox workers sending the swept emails at once (as that many `serve` processes).
+        #[arg(long, default_value_t = 1)]
+        senders: usize,
         /// PostgreSQL server to create a scratch database on; `none` skips PostgreSQL.
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
         postgres_url: String,
@@ -111,12 +116,14 @@ pub async fn run(command: BenchCommand, database_url: &str) -> anyhow::Result<()
             enrollments,
             due,
             today_items,
+            senders,
             postgres_url,
         } => {
             sequences::run(sequences::Options {
                 enrollments,
                 due,
                 today_items,
+                senders,
                 postgres_url,
             })
             .await

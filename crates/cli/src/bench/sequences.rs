@@ -6,12 +6,16 @@
 //! - the sweep that finds the due steps and writes each one's execution and `email.send` outbox
 //!   row (rendered template, unsubscribe headers) with the enrollment's next step;
 //! - a sweep with nothing due (the cost of running it every minute);
-//! - Today for one rep with `--today-items` open calls (p50/p99 over 30 runs, through the app).
+//! - sending the queued emails through the outbox worker (as `serve` runs it) to a local SMTP
+//!   sink, in messages/s, counting the Message-IDs that arrived to prove none went twice;
+//! - Today for one rep with `--today-items` open calls: its first and second page (p50/p99 over 30
+//!   runs each, through the app).
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
+use prospector_app::sequences::today::TodayRequest;
 use prospector_app::{Actor, App, AppSettings, ManualClock, Via};
 use prospector_core::email::Email;
 use prospector_core::ids::{UserId, uuid_v7_at};
@@ -25,6 +29,7 @@ use prospector_store::users::{self, User};
 use prospector_store::{Exec, Store, StoreOptions, query};
 
 use super::percentiles;
+use super::smtp_sink::SmtpSink;
 
 const REPS: usize = 10;
 const BATCH: usize = 2_000;
@@ -38,6 +43,8 @@ pub struct Options {
     pub due: usize,
     /// Open calls on one rep's Today list.
     pub today_items: usize,
+    /// Outbox workers sending at once (each as one `serve` process runs it).
+    pub senders: usize,
     /// PostgreSQL server for a scratch database; `none` skips PostgreSQL.
     pub postgres_url: String,
 }
@@ -52,8 +59,8 @@ fn now() -> DateTime<Utc> {
 /// Runs the benchmark on both databases.
 pub async fn run(opts: Options) -> anyhow::Result<()> {
     println!(
-        "prospector bench sequences --enrollments {} --due {} --today-items {}",
-        opts.enrollments, opts.due, opts.today_items
+        "prospector bench sequences --enrollments {} --due {} --today-items {} --senders {}",
+        opts.enrollments, opts.due, opts.today_items, opts.senders
     );
     let dir = std::env::temp_dir().join(format!("prospector-bench-seq-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -87,7 +94,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn make_reps(store: &Store) -> anyhow::Result<Vec<User>> {
+async fn make_reps(store: &Store, smtp_port: u16) -> anyhow::Result<Vec<User>> {
     let mut tx = store.begin().await?;
     let at = now();
     let mut out = Vec::new();
@@ -109,12 +116,13 @@ async fn make_reps(store: &Store) -> anyhow::Result<Vec<User>> {
             query(
                 "INSERT INTO mailboxes (id, user_id, from_email, from_name, smtp_host, smtp_port, smtp_security, \
                  daily_cap, created_at, updated_at, min_spacing_seconds) \
-                 VALUES ($1, $2, $3, $4, '127.0.0.1', 2525, 'none', 2000, $5, $5, 0)",
+                 VALUES ($1, $2, $3, $4, '127.0.0.1', $5, 'none', 2000, $6, $6, 0)",
             )
             .bind(uuid_v7_at(at))
             .bind(user.id)
             .bind(user.email.as_str())
             .bind(user.name.clone())
+            .bind(i64::from(smtp_port))
             .bind(at),
         )
         .await?;
@@ -174,7 +182,8 @@ async fn bench_one(label: &str, url: &str, opts: &Options) -> anyhow::Result<()>
     let seq = sequences::sequence(&mut store.reader(), seq.id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no default cadence"))?;
-    let reps = make_reps(&store).await?;
+    let sink = SmtpSink::start().await?;
+    let reps = make_reps(&store, sink.port()).await?;
     let started = Instant::now();
     let enrolled_at = now() - chrono::Duration::hours(1);
     let mut rep0_enrollments = Vec::new();
@@ -285,18 +294,86 @@ async fn bench_one(label: &str, url: &str, opts: &Options) -> anyhow::Result<()>
         .await?
         .get("n")?;
     println!("{label:8} email.send outbox rows: {outbox} (one per due step)");
+    send_outbox(label, &app, &store, &sink, opts.senders).await?;
 
     let actor = Actor::user(reps[0].clone(), Via::Session);
+    let first_page = TodayRequest::default();
     let mut samples = Vec::new();
-    let mut items = 0;
+    let mut total = 0;
+    let mut next = None;
     for _ in 0..30 {
         let t = Instant::now();
-        let today = app.today(&actor).await?;
+        let today = app.today(&actor, &first_page).await?;
         samples.push(t.elapsed());
-        items = today.items.len();
+        total = today.total;
+        next = today.next;
     }
     let (p50, p99) = percentiles(&mut samples);
-    println!("{label:8} Today with {items} due items: p50 {p50:.1?}  p99 {p99:.1?}");
+    println!("{label:8} Today with {total} due items, first page: p50 {p50:.1?}  p99 {p99:.1?}");
+    let next_page = TodayRequest {
+        after: next,
+        limit: None,
+    };
+    let mut samples = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        app.today(&actor, &next_page).await?;
+        samples.push(t.elapsed());
+    }
+    let (p50, p99) = percentiles(&mut samples);
+    println!("{label:8} Today with {total} due items, second page: p50 {p50:.1?}  p99 {p99:.1?}");
     store.close().await;
+    Ok(())
+}
+
+/// Drains the outbox through the mail handlers as `serve`'s worker does (`senders` of them at
+/// once, like that many `serve` processes), then once more (a second pass must find nothing), and
+/// checks that the sink got every message exactly once.
+async fn send_outbox(
+    label: &str,
+    app: &App,
+    store: &Store,
+    sink: &SmtpSink,
+    senders: usize,
+) -> anyhow::Result<()> {
+    let workers: Vec<_> = (0..senders.max(1))
+        .map(|i| {
+            prospector_app::mail::with_mail_handlers(prospector_app::outbox::Worker::new(
+                app.clone(),
+                format!("bench-sender-{i}"),
+            ))
+        })
+        .collect();
+    let t = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in workers.clone() {
+        tasks.spawn(async move {
+            while worker.run_once().await? > 0 {}
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    let elapsed = t.elapsed();
+    let again = workers[0].run_once().await?;
+    let (accepted, distinct) = sink.counts();
+    let failed: i64 = store
+        .reader()
+        .fetch_one(query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM outbox WHERE kind = 'email.send' AND done_at IS NULL",
+        ))
+        .await?
+        .get("n")?;
+    println!(
+        "{label:8} SMTP send of {accepted} emails by {senders} worker(s): {elapsed:>8.1?}  ({:.0} messages/s; \
+         {distinct} distinct Message-IDs, {} duplicates, {failed} not sent, {again} items on a second pass)",
+        accepted as f64 / elapsed.as_secs_f64().max(1e-9),
+        accepted - distinct
+    );
+    anyhow::ensure!(
+        accepted == distinct && failed == 0 && again == 0,
+        "the SMTP send lost or doubled messages"
+    );
     Ok(())
 }

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use prospector_app::sequences::definitions::SequenceSummary;
 use prospector_app::sequences::enroll::{EnrollOutcome, ManualAction};
 use prospector_app::sequences::templates::TemplateInput;
-use prospector_app::sequences::today::{DoneInput, Today};
+use prospector_app::sequences::today::{DoneInput, Today, TodayRequest};
+use prospector_core::Invalid;
 use prospector_core::ids::UserId;
 use prospector_core::sequence::SequenceDraft;
 use prospector_store::records::PersonId;
@@ -100,7 +101,8 @@ pub fn today_json(t: &Today) -> Value {
                    "callable_now": i.callable_now, "local_time": i.local_time})
         })
         .collect();
-    json!({"items": items, "counts": t.counts, "dispositions": t.dispositions.all()})
+    json!({"items": items, "total": t.total, "callable": t.callable, "next": t.next, "counts": t.counts,
+           "dispositions": t.dispositions.all()})
 }
 
 /// Email templates.
@@ -360,13 +362,37 @@ pub async fn person_enrollments(
 
 /// Your work queue: due calls, manual emails, LinkedIn touches and tasks in working order, and
 /// the day's counts.
-#[utoipa::path(get, path = "/api/v1/today", tag = "outbound",
-    responses((status = 200, description = "today"), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/today", tag = "outbound", params(TodayQuery),
+    responses((status = 200, description = "one page of today, with `next` when there is more"),
+              (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn today(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
+    Query(q): Query<TodayQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(today_json(&state.app.today(&actor).await?)))
+    let limit = q
+        .limit
+        .as_deref()
+        .map(|l| {
+            l.trim()
+                .parse::<i64>()
+                .map_err(|_| Invalid::new("limit", "invalid_number", format!("'{l}' is not a whole number")))
+        })
+        .transpose()?;
+    let request = TodayRequest {
+        after: q.after,
+        limit,
+    };
+    Ok(Json(today_json(&state.app.today(&actor, &request).await?)))
+}
+
+/// Which page of Today.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TodayQuery {
+    /// The `next` cursor of the page before.
+    after: Option<String>,
+    /// Items per page (default 50, at most 500).
+    limit: Option<String>,
 }
 
 /// How an item went.

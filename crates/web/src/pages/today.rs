@@ -4,12 +4,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use axum_extra::extract::cookie::CookieJar;
 use prospector_app::AppError;
-use prospector_app::sequences::today::{DayCounts, DoneInput, WorkItem};
+use prospector_app::sequences::today::{DayCounts, DoneInput, TodayRequest, WorkItem};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -52,6 +52,10 @@ struct TodayPage {
     layout: Layout,
     items: Vec<Item>,
     counts: DayCounts,
+    /// Everything still to do today, on this page and the next ones.
+    total: i64,
+    /// Link to the next page of the queue.
+    more_href: Option<String>,
     dispositions: Vec<Choice>,
     notice: Option<String>,
     error: Option<String>,
@@ -111,10 +115,11 @@ async fn render(
     state: &AppState,
     actor: &prospector_app::Actor,
     csrf: &CsrfToken,
+    request: &TodayRequest,
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<TodayPage, PageError> {
-    let today = state.app.today(actor).await?;
+    let today = state.app.today(actor, request).await?;
     // A step without its own section shows the one linked for every sequence step.
     let every_step = state
         .app
@@ -136,6 +141,8 @@ async fn render(
             })
             .collect(),
         counts: today.counts,
+        total: today.total,
+        more_href: today.next.map(|n| format!("/today?after={n}")),
         dispositions: today
             .dispositions
             .all()
@@ -153,15 +160,27 @@ async fn render(
     })
 }
 
-/// `GET /today`.
+/// Which page of the queue.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    /// The cursor after the previous page's last item.
+    after: Option<String>,
+}
+
+/// `GET /today`: the first page of the queue, or the one after `?after=`.
 pub async fn show(
     State(state): State<AppState>,
     PageActor(actor): PageActor,
     Extension(csrf): Extension<CsrfToken>,
     jar: CookieJar,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let (jar, flash) = flash::take(jar);
-    let page = render(&state, &actor, &csrf, flash.notice, None).await?;
+    let request = TodayRequest {
+        after: q.after.filter(|a| !a.trim().is_empty()),
+        limit: None,
+    };
+    let page = render(&state, &actor, &csrf, &request, flash.notice, None).await?;
     Ok((jar, page).into_response())
 }
 
@@ -208,7 +227,8 @@ pub async fn done(
                 .into_response())
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let page = render(&state, &actor, &csrf, None, Some(e.to_string())).await?;
+            let first = TodayRequest::default();
+            let page = render(&state, &actor, &csrf, &first, None, Some(e.to_string())).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

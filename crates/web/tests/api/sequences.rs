@@ -22,6 +22,8 @@ on_both_backends!(
     the_unsubscribe_link_stops_every_email_to_the_address,
     finishing_without_a_reply_recycles_the_lead_a_week_later,
     today_puts_callable_people_first_and_logs_a_call_with_one_disposition,
+    today_calls_people_only_inside_their_sequences_hours_and_pages_with_a_cursor,
+    the_sweep_keeps_each_mailboxs_daily_cap_and_spacing_and_skips_holidays,
     an_exit_status_or_a_booked_meeting_logged_elsewhere_ends_the_sequence,
 );
 
@@ -112,7 +114,7 @@ pub(crate) async fn history(client: &ApiClient, person: &str) -> Vec<Value> {
     h["items"].as_array().unwrap().clone()
 }
 
-async fn lead_status(client: &ApiClient, id: &str) -> (String, Option<String>) {
+pub(crate) async fn lead_status(client: &ApiClient, id: &str) -> (String, Option<String>) {
     let (_, l) = get(client, &format!("/api/v1/leads/{id}")).await;
     (
         l["status"].as_str().unwrap_or_default().to_owned(),
@@ -661,6 +663,163 @@ async fn today_puts_callable_people_first_and_logs_a_call_with_one_disposition(d
     // The calls are on the person's timeline.
     let (_, timeline) = get(&r.rep, &format!("/api/v1/leads/{tokyo}/timeline")).await;
     assert!(timeline.to_string().contains("meeting_booked"), "{timeline}");
+}
+
+/// A sequence with its own settings: calling hours, holidays, what a reply does.
+pub(crate) async fn sequence_with(client: &ApiClient, name: &str, steps: Value, settings: Value) -> String {
+    let (status, s) = post(
+        client,
+        "/api/v1/sequences",
+        json!({"name": name, "steps": steps, "settings": settings}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    s["id"].as_str().unwrap().to_owned()
+}
+
+/// Settings with this window, holidays and reply behaviour (business days, 90-day re-contact).
+pub(crate) fn settings(start: &str, end: &str, holidays: Value, on_reply: &str) -> Value {
+    json!({"sending_window": {"start": start, "end": end}, "business_days_only": true,
+           "holidays": holidays, "on_reply": on_reply, "recontact_window_days": 90})
+}
+
+/// A two-call sequence with its own calling hours and holidays.
+async fn sequence_with_hours(
+    client: &ApiClient,
+    name: &str,
+    start: &str,
+    end: &str,
+    holidays: Value,
+) -> String {
+    let steps = json!([call_step(0), call_step(5)]);
+    sequence_with(client, name, steps, settings(start, end, holidays, "finish")).await
+}
+
+fn names(today: &Value) -> Vec<(String, bool)> {
+    today["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["person"]["first_name"].as_str().unwrap().to_owned(),
+                i["callable_now"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn today_calls_people_only_inside_their_sequences_hours_and_pages_with_a_cursor(db: TestDb) {
+    let r = rep_with_mailbox(db).await;
+    // Both people are on UTC; Monday 2 March 2026, 09:00. The long-hours sequence is off on Tuesday.
+    let long_hours = sequence_with_hours(&r.rep, "Long hours", "08:00", "18:00", json!(["2026-03-03"])).await;
+    let short_hours = sequence_with_hours(&r.rep, "Short hours", "10:00", "16:00", json!([])).await;
+    let ada = lead(&r.rep, "Ada", "UTC").await;
+    let bob = lead(&r.rep, "Bob", "UTC").await;
+    enroll(&r.rep, &long_hours, &[&ada]).await;
+    enroll(&r.rep, &short_hours, &[&bob]).await;
+    r.app.clock.advance(Duration::hours(1));
+    assert_eq!(r.app.app.sweep_sequences().await.unwrap().tasks_opened, 2);
+
+    // 16:30: past the short sequence's hours, inside the long one's.
+    r.app.clock.advance(Duration::minutes(390));
+    let (_, today) = get(&r.rep, "/api/v1/today").await;
+    assert_eq!(
+        names(&today),
+        vec![("Ada".to_owned(), true), ("Bob".to_owned(), false)],
+        "{today}"
+    );
+    assert_eq!(
+        (today["total"].as_i64(), today["callable"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert!(today["next"].is_null());
+
+    // Tuesday 10:30: a holiday for the long-hours sequence, inside the short one's hours.
+    r.app.clock.advance(Duration::hours(18));
+    let (_, today) = get(&r.rep, "/api/v1/today").await;
+    assert_eq!(
+        names(&today),
+        vec![("Bob".to_owned(), true), ("Ada".to_owned(), false)],
+        "{today}"
+    );
+
+    // One item per page: the cursor leads to the second and last page.
+    let (status, first) = get(&r.rep, "/api/v1/today?limit=1").await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(names(&first), vec![("Bob".to_owned(), true)]);
+    assert_eq!(first["total"], 2);
+    let next = first["next"].as_str().expect("a next cursor").to_owned();
+    let (_, second) = get(&r.rep, &format!("/api/v1/today?limit=1&after={next}")).await;
+    assert_eq!(names(&second), vec![("Ada".to_owned(), false)], "{second}");
+    assert!(second["next"].is_null(), "{second}");
+
+    // Bad paging is refused naming the parameter.
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=many", "limit"),
+        ("after=nonsense", "after"),
+    ] {
+        let (status, err) = get(&r.rep, &format!("/api/v1/today?{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {err}");
+        assert_eq!(err["error"]["field"], field, "{query}");
+    }
+}
+
+async fn the_sweep_keeps_each_mailboxs_daily_cap_and_spacing_and_skips_holidays(db: TestDb) {
+    let r = rep_with_mailbox(db).await;
+    // Three emails a day, ten minutes apart; Tuesday is a holiday for the sequence.
+    let mut tx = r.app.store.begin().await.unwrap();
+    tx.execute(query(
+        "UPDATE mailboxes SET daily_cap = 3, min_spacing_seconds = 600",
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let holiday_tuesday = settings("08:00", "18:00", json!(["2026-03-03"]), "finish");
+    let seq = sequence_with(&r.rep, "Paced", json!([email_step(0)]), holiday_tuesday).await;
+    let mut people = Vec::new();
+    for name in ["Ann", "Ben", "Cat", "Dan", "Eve"] {
+        people.push(lead(&r.rep, name, "UTC").await);
+    }
+    let ids: Vec<&str> = people.iter().map(String::as_str).collect();
+    enroll(&r.rep, &seq, &ids).await;
+
+    // Sweep every five minutes from Monday 09:00 to Wednesday 18:00 (UTC for the rep and everyone).
+    let start = r.app.app.now();
+    let mut sent_at = Vec::new();
+    while r.app.app.now() < start + Duration::hours(57) {
+        let report = r.app.app.sweep_sequences().await.unwrap();
+        for _ in 0..report.emails_queued {
+            sent_at.push(r.app.app.now());
+        }
+        r.app.clock.advance(Duration::minutes(5));
+    }
+    let per_day: Vec<usize> = (0..3)
+        .map(|d| {
+            let day = start.date_naive() + Duration::days(d);
+            sent_at.iter().filter(|t| t.date_naive() == day).count()
+        })
+        .collect();
+    assert_eq!(
+        per_day,
+        vec![3, 0, 2],
+        "Monday capped, Tuesday a holiday: {sent_at:?}"
+    );
+    assert!(
+        sent_at.windows(2).all(|w| w[1] - w[0] >= Duration::minutes(10)),
+        "ten minutes between sends: {sent_at:?}"
+    );
+    // Each person got exactly one email.
+    let mut recipients: Vec<String> = queued_emails(&r.app)
+        .await
+        .iter()
+        .map(|e| e["to"][0]["email"].as_str().unwrap().to_owned())
+        .collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 5);
+    assert_eq!(queued_emails(&r.app).await.len(), 5);
 }
 
 async fn an_exit_status_or_a_booked_meeting_logged_elsewhere_ends_the_sequence(db: TestDb) {

@@ -1,9 +1,11 @@
 //! Mail end to end against real servers on loopback (dovecot for IMAP, aiosmtpd delivering into
 //! it): sending through each user's own mailbox exactly once, retries while SMTP is down, IMAP
-//! sync of replies, bounces and out-of-office answers, and the mailbox API and page.
+//! sync of replies, bounces and out-of-office answers, the sequence engine acting on them, and the
+//! mailbox API and page.
 
 mod api;
 mod send;
+mod sequences;
 mod sync;
 
 use prospector_app::mail::{self, Address, OutgoingEmail};
