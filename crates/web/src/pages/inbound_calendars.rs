@@ -315,7 +315,7 @@ fn edit_page(
     error: Option<FieldError>,
 ) -> EditPage {
     EditPage {
-        layout: Layout::new(actor, csrf, "admin", &format!("Business calendar: {name}")),
+        layout: Layout::new(actor, csrf, "admin", format!("Business calendar: {name}")),
         kind: format!("{}s", kind.code()),
         id: id.to_string(),
         owner_name: name,
