@@ -14,17 +14,8 @@ use crate::records::{OpportunityId, PersonId};
 pub mod batch;
 pub mod calendars;
 
-/// A field a capture form asks for.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FormField {
-    /// The posted name (`email`, `company`, `employees`, or any custom name).
-    pub name: String,
-    /// The label shown to people filling it in.
-    pub label: String,
-    /// A submission without it is refused (422 naming the field).
-    #[serde(default)]
-    pub required: bool,
-}
+/// A field a capture form asks for (defined with the form rules in core).
+pub use prospector_core::inbound::FormField;
 
 /// A capture form: where it posts (`slug`), what filling it in means (`behaviour`), the lead
 /// source it records, the fields it asks for, hidden fields stamped on every submission and the

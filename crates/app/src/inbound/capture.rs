@@ -5,15 +5,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use prospector_core::Invalid;
+use prospector_core::inbound::forms::posted;
 use prospector_core::inbound::{
     Behaviour, InboundEvent, LeadFacts, PersonFacts, Rep, RoundRobinState, RoutingDecision, RoutingRule,
-    Score, ScoringRules, SkipReason, is_business_email, route,
+    Score, ScoringRules, SkipReason, is_business_email, read_submission, route,
 };
 use prospector_core::matching::{Matcher, MatcherConfig, Record};
 use prospector_core::records::activity::ActivityDetail;
 use prospector_core::records::lifecycle::{on_mql_score, on_unsubscribe};
-use prospector_core::records::{LeadStatus, MqlHistory, NewPerson, RawPerson};
+use prospector_core::records::{LeadStatus, MqlHistory, NewPerson};
 use prospector_core::role::Role;
 use prospector_core::schedule::SlaPolicy;
 use prospector_store::inbound::{self as store, Decision, ScoreEvent, Submission};
@@ -29,8 +29,7 @@ use super::writes::Writes;
 use crate::audit::{self, Change};
 use crate::{Actor, App, AppError, AppResult};
 
-/// The field a person never fills in (it is hidden); bots do.
-pub const HONEYPOT_FIELD: &str = "_honeypot";
+pub use prospector_core::inbound::HONEYPOT_FIELD;
 /// The UTM fields recorded with a submission.
 pub const UTM_FIELDS: [&str; 5] = [
     "utm_source",
@@ -69,13 +68,6 @@ pub struct Captured {
     pub became_mql: bool,
     /// Their owner after routing.
     pub owner_id: Option<prospector_core::ids::UserId>,
-}
-
-fn text(fields: &BTreeMap<String, String>, key: &str) -> Option<String> {
-    fields
-        .get(key)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 fn matcher() -> Matcher {
@@ -203,7 +195,7 @@ impl App {
         let payload = serde_json::to_value(&input.fields).unwrap_or_else(|_| serde_json::json!({}));
         let utm: BTreeMap<&str, String> = UTM_FIELDS
             .iter()
-            .filter_map(|k| text(&input.fields, k).map(|v| (*k, v)))
+            .filter_map(|k| posted(&input.fields, k).map(|v| (*k, v)))
             .collect();
         let utm = serde_json::to_value(&utm).unwrap_or_else(|_| serde_json::json!({}));
         let submission_id = prospector_core::ids::uuid_v7_at(now);
@@ -233,7 +225,7 @@ impl App {
         let Some(form) = form else {
             return reject(tx, submission, "unknown_form", AppError::NotFound("form".into())).await;
         };
-        if text(&input.fields, &form.honeypot_field).is_some() {
+        if posted(&input.fields, &form.honeypot_field).is_some() {
             let err = AppError::BadRequest {
                 code: "honeypot",
                 message: "the hidden field was filled in".into(),
@@ -254,28 +246,17 @@ impl App {
                 owner_id: None,
             });
         }
-        let email = text(&input.fields, "email");
-        let phone = text(&input.fields, "phone");
-        if email.is_none() && phone.is_none() {
-            let err = Invalid::new(
-                "email",
-                "missing_contact",
-                "give an email address or a phone number",
-            );
-            return reject(tx, submission, "missing_contact", err.into()).await;
-        }
-        if let Some(missing) = form
-            .fields
-            .iter()
-            .find(|f| f.required && text(&input.fields, &f.name).is_none())
-        {
-            let err = Invalid::new(
-                missing.name.clone(),
-                "required",
-                format!("{} is required", missing.label),
-            );
-            return reject(tx, submission, "missing_field", err.into()).await;
-        }
+        let submitted = match read_submission(&form.fields, &input.fields, &form.source) {
+            Ok(s) => s,
+            Err(invalid) => {
+                let code = match invalid.code {
+                    "missing_contact" => "missing_contact",
+                    "required" => "missing_field",
+                    _ => "invalid",
+                };
+                return reject(tx, submission, code, invalid.into()).await;
+            }
+        };
         let behaviour = match Behaviour::parse("behaviour", &form.behaviour) {
             Ok(b) => b,
             Err(e) => {
@@ -285,39 +266,7 @@ impl App {
                 )));
             }
         };
-        let (first_name, mut last_name) = (
-            text(&input.fields, "first_name"),
-            text(&input.fields, "last_name"),
-        );
-        if first_name.is_none() && last_name.is_none() {
-            // Short forms ask only for an address; the person still needs a name to be listed.
-            last_name = email
-                .as_deref()
-                .and_then(|e| e.split('@').next())
-                .map(str::to_owned)
-                .or_else(|| Some("Unknown".to_owned()));
-        }
-        let employees =
-            match text(&input.fields, "employees").map(|e| e.replace([',', '_', ' '], "").parse::<u32>()) {
-                None => None,
-                Some(Ok(n)) => Some(n),
-                Some(Err(_)) => {
-                    let err = Invalid::new("employees", "invalid_number", "employees must be a whole number");
-                    return reject(tx, submission, "invalid", err.into()).await;
-                }
-            };
-        let raw = RawPerson {
-            first_name,
-            last_name,
-            email,
-            phone,
-            title: text(&input.fields, "title"),
-            company: text(&input.fields, "company"),
-            country: text(&input.fields, "country"),
-            time_zone: None,
-            source: Some(form.source.clone()),
-            custom_fields: employees.map(|n| serde_json::json!({ "employees": n })),
-        };
+        let (raw, message) = (submitted.person, submitted.message);
         let new = match NewPerson::parse(&raw) {
             Ok(n) => n,
             Err(invalid) => return reject(tx, submission, "invalid", invalid.into()).await,
@@ -344,13 +293,28 @@ impl App {
                 .collect();
             note.push_str(&format!("; {}", parts.join(", ")));
         }
-        if let Some(message) = text(&input.fields, "message") {
-            note.push_str(&format!(": {}", message.chars().take(4000).collect::<String>()));
+        if let Some(message) = message {
+            note.push_str(&format!(": {message}"));
         }
         writes.append(person.id, ActivityDetail::Note { text: note }, now);
         if person.status == LeadStatus::Raw {
             set_status(&mut writes, &mut person, LeadStatus::Inquiry, None, now);
         }
+        // Audited before rescoring: routing locks the round-robin state (on PostgreSQL) until the
+        // commit, so whatever does not depend on the owner is written before it.
+        audit::record::<(), _>(
+            &mut tx,
+            &Actor::system(),
+            now,
+            Change {
+                action: "inbound.capture",
+                entity_type: "lead",
+                entity_id: Some(person.id.to_string()),
+                before: None,
+                after: Some(&serde_json::json!({"form": form.slug, "submission_id": submission_id, "created": created})),
+            },
+        )
+        .await?;
         let fresh = Fresh {
             event: &event,
             stored_events: !created,
@@ -371,19 +335,6 @@ impl App {
             writes.clock(clock, alarms);
         }
         writes.flush(&mut tx, &before, &person, created, now).await?;
-        audit::record::<(), _>(
-            &mut tx,
-            &Actor::system(),
-            now,
-            Change {
-                action: "inbound.capture",
-                entity_type: "lead",
-                entity_id: Some(person.id.to_string()),
-                before: None,
-                after: Some(&serde_json::json!({"form": form.slug, "submission_id": submission_id, "created": created})),
-            },
-        )
-        .await?;
         tx.commit().await?;
         Ok(Captured {
             submission_id,

@@ -5,9 +5,11 @@
 //! that refer to them.
 
 use chrono::{DateTime, Utc};
+use prospector_core::metrics::activity_counts;
 use prospector_core::records::ActivityId;
 use prospector_core::records::activity::ActivityDetail;
 use prospector_store::WriteTx;
+use prospector_store::dashboards::rollups;
 use prospector_store::inbound::{self as store, Clock, Decision, ScoreEvent, batch};
 use prospector_store::outbox::NewItem;
 use prospector_store::records::PersonId;
@@ -17,6 +19,15 @@ use prospector_store::records::search::DocKind;
 use uuid::Uuid;
 
 use crate::AppResult;
+
+/// Whether filing `a` changes a rollup: a status change or a correction always may; any other
+/// entry only when it counts (a product-written note adds nothing, and skipping it saves the
+/// three reads that work out where it would be filed).
+fn files_rollups(a: &Activity) -> bool {
+    a.corrects_id.is_some()
+        || matches!(a.detail, ActivityDetail::StatusChange { .. })
+        || !activity_counts(&a.detail, a.is_connect).is_zero()
+}
 
 /// Rows waiting to be written.
 #[derive(Debug, Default)]
@@ -88,10 +99,12 @@ impl Writes {
                 docs.push((DocKind::Activity, a.id.0, body));
             }
         }
-        // One by one, in order: each files itself in the dashboard rollups, and a status change
-        // reads the one before it (time in status), so a multi-row insert would miscount.
-        for a in &self.activities {
-            activities::insert(tx, a).await?;
+        // One statement for the entries, then each files itself in the dashboard rollups, in order.
+        // Filing after the insert reads the same rows as filing before each insert would: a status
+        // change looks only at entries created before it (ids grow within a millisecond).
+        activities::insert_many(tx, &self.activities).await?;
+        for a in self.activities.iter().filter(|a| files_rollups(a)) {
+            rollups::on_activity(tx, a).await?;
         }
         batch::put_search_docs(tx, &docs).await?;
         for e in &self.score_events {

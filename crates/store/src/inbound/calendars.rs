@@ -18,6 +18,15 @@ pub enum CalendarOwner {
 }
 
 impl CalendarOwner {
+    /// The owner kind named in a path (`users` or `teams`; the singular too).
+    pub fn from_path(kind: &str) -> Option<CalendarOwner> {
+        match kind {
+            "users" | "user" => Some(CalendarOwner::User),
+            "teams" | "team" => Some(CalendarOwner::Team),
+            _ => None,
+        }
+    }
+
     /// The stored code.
     pub fn code(self) -> &'static str {
         match self {

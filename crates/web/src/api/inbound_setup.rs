@@ -111,13 +111,8 @@ pub async fn list_calendars(
 }
 
 fn owner(kind: &str, id: &str) -> Result<(CalendarOwner, uuid::Uuid), ApiError> {
-    let kind = match kind {
-        "users" | "user" => CalendarOwner::User,
-        "teams" | "team" => CalendarOwner::Team,
-        other => {
-            return Err(Invalid::unknown_value("kind", other, &["users", "teams"]).into());
-        }
-    };
+    let kind = CalendarOwner::from_path(kind)
+        .ok_or_else(|| Invalid::unknown_value("kind", kind, &["users", "teams"]))?;
     let id = id
         .parse()
         .map_err(|_| ApiError(prospector_app::AppError::NotFound(kind.code().into())))?;

@@ -32,12 +32,12 @@ use crate::state::AppState;
 /// A refusal to show next to its field.
 #[derive(Debug, Clone, Default)]
 pub struct FieldError {
-    field: String,
-    message: String,
+    pub(super) field: String,
+    pub(super) message: String,
 }
 
 impl FieldError {
-    fn of(err: &AppError) -> Option<FieldError> {
+    pub(super) fn of(err: &AppError) -> Option<FieldError> {
         match err {
             AppError::Invalid(i) => Some(FieldError {
                 field: i.field.clone(),
@@ -53,7 +53,7 @@ impl FieldError {
 }
 
 /// `err("name")`-style lookups for templates.
-trait Errors {
+pub(super) trait Errors {
     fn error(&self) -> Option<&FieldError>;
 
     /// The message for `field`, or "".
@@ -83,7 +83,7 @@ trait Errors {
     fn general_error(&self) -> String;
 }
 
-fn require_admin(actor: &Actor) -> Result<(), AppError> {
+pub(super) fn require_admin(actor: &Actor) -> Result<(), AppError> {
     if actor.role() == prospector_core::role::Role::Admin {
         Ok(())
     } else {
@@ -93,7 +93,7 @@ fn require_admin(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
-fn redirect_with(state: &AppState, jar: CookieJar, to: &str, notice: String) -> Response {
+pub(super) fn redirect_with(state: &AppState, jar: CookieJar, to: &str, notice: String) -> Response {
     let flash = Flash {
         notice: Some(notice),
         secret: None,
@@ -105,7 +105,7 @@ fn redirect_with(state: &AppState, jar: CookieJar, to: &str, notice: String) -> 
         .into_response()
 }
 
-fn refused<T: IntoResponse>(err: &AppError, page: T) -> Response {
+pub(super) fn refused<T: IntoResponse>(err: &AppError, page: T) -> Response {
     (crate::error::classify(err).0, page).into_response()
 }
 

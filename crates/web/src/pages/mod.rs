@@ -11,6 +11,7 @@ pub mod handbook_links;
 pub mod hiring;
 pub mod imports;
 pub mod inbound;
+pub mod inbound_calendars;
 pub mod inbound_setup;
 pub mod login;
 pub mod mailboxes;
@@ -210,6 +211,19 @@ pub fn router() -> axum::Router<AppState> {
         .route(
             "/admin/inbound/forms/{slug}/{action}",
             post(inbound_setup::archive_form),
+        )
+        .route("/admin/inbound/calendars", get(inbound_calendars::list))
+        .route(
+            "/admin/inbound/calendars/{kind}/{id}",
+            get(inbound_calendars::edit).post(inbound_calendars::save),
+        )
+        .route(
+            "/admin/inbound/calendars/{kind}/{id}/remove",
+            post(inbound_calendars::remove),
+        )
+        .route(
+            "/admin/inbound/out-of-office/{id}",
+            post(inbound_calendars::out_of_office),
         )
         .route("/admin/inbound/reps/{id}", post(inbound::save_rep))
         .route("/admin/inbound/settings", post(inbound::save_settings))

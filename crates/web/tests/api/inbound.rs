@@ -22,6 +22,7 @@ on_both_backends!(
     a_rule_naming_a_deactivated_user_is_flagged_and_skipped,
     the_honeypot_accepts_silently_and_keeps_the_submission,
     pages_show_the_queue_edit_rules_preview_routing_and_take_handoff_decisions,
+    captures_are_filed_in_the_dashboard_rollups_as_a_recount_files_them,
 );
 
 async fn put(client: &ApiClient, path: &str, body: Value) -> (StatusCode, Value) {
@@ -695,4 +696,51 @@ async fn pages_show_the_queue_edit_rules_preview_routing_and_take_handoff_decisi
     assert!(r.status().is_redirection(), "{}", r.status());
     let (_, o) = get(&admin, &format!("/api/v1/opportunities/{opp}")).await;
     assert_eq!(o["stage"], "discovery");
+}
+
+/// Capture writes its timeline entries in one statement and files only those that count; the
+/// dashboards must still hold exactly what a recount from the records gives, including the time a
+/// raw lead spent in each status when one form moves it twice (raw → inquiry → MQL).
+async fn captures_are_filed_in_the_dashboard_rollups_as_a_recount_files_them(db: TestDb) {
+    let (app, admin) = app_with_admin(db).await;
+    let (sdr, _) = app.api_client("sdr@example.com", "sdr").await;
+    let (status, lead) = post(
+        &admin,
+        "/api/v1/leads",
+        json!({"first_name": "Alan", "last_name": "Turing", "email": "alan@bletchley.org"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    assert_eq!(lead["status"], "raw");
+    app.clock.advance(Duration::hours(3));
+    let r = submit(&app, "contact-us", json!({"email": "alan@bletchley.org"})).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    app.clock.advance(Duration::minutes(10));
+    let r = submit(
+        &app,
+        "contact-us",
+        json!({"email": "ada@engines.com", "last_name": "Lovelace"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (_, alan) = get(&admin, &format!("/api/v1/leads/{}", lead["id"].as_str().unwrap())).await;
+    assert_eq!(alan["status"], "mql", "{alan}");
+    assert_eq!(alan["owner_id"], sdr.id.to_string());
+
+    let incremental = prospector_store::dashboards::rollups::snapshot(&mut app.store.reader())
+        .await
+        .unwrap();
+    assert!(
+        incremental.iter().any(|row| row.contains(&sdr.id.to_string())),
+        "the MQLs are credited to the rep they were routed to: {incremental:?}"
+    );
+    let mut tx = app.store.begin().await.unwrap();
+    prospector_store::dashboards::rollups::rebuild(&mut tx)
+        .await
+        .unwrap();
+    let recount = prospector_store::dashboards::rollups::snapshot(&mut tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(incremental, recount, "capture's rollups differ from a recount");
 }

@@ -15,6 +15,7 @@ on_both_backends!(
     sla_clocks_run_on_the_owners_calendar_then_their_teams,
     calendars_refuse_bad_input_and_other_peoples_edits,
     form_and_scoring_pages_edit_with_controls_and_show_errors_next_to_fields,
+    calendar_pages_set_team_and_rep_calendars_and_out_of_office_with_errors_on_the_page,
 );
 
 async fn put(client: &ApiClient, path: &str, body: Value) -> (StatusCode, Value) {
@@ -463,5 +464,152 @@ async fn form_and_scoring_pages_edit_with_controls_and_show_errors_next_to_field
     assert_eq!(
         rules["demographic"][1]["condition"]["words"],
         json!(["director", "vp"])
+    );
+}
+
+async fn calendar_pages_set_team_and_rep_calendars_and_out_of_office_with_errors_on_the_page(db: TestDb) {
+    let (app, admin) = app_with_admin(db).await;
+    let kenji = app.user("kenji@example.com", "sdr", Some("Night shift")).await;
+    let team = kenji.team_id.expect("kenji is in a team");
+    let browser = app.browser();
+    form_login(
+        &app,
+        &browser,
+        "admin@example.com",
+        prospector_testkit::TEST_PASSWORD,
+    )
+    .await;
+    let list = page(&browser, &app, "/admin/inbound/calendars").await;
+    assert!(
+        list.contains("Night shift") && list.contains("Team-wide settings"),
+        "{list}"
+    );
+    let team_path = format!("/admin/inbound/calendars/teams/{team}");
+    assert!(list.contains(&team_path), "each team has a link to its editor");
+    let editor = page(&browser, &app, &team_path).await;
+    assert!(editor.contains("name=\"time_zone\""), "{editor}");
+    let csrf = csrf_in(&editor);
+
+    // A bad time zone and a bad holiday come back as 422 beside their fields, input kept.
+    let bad = [
+        ("csrf_token", csrf.as_str()),
+        ("time_zone", "Mars/Olympus"),
+        ("work_start_hour", "9"),
+        ("work_end_hour", "17"),
+        ("workday", "1"),
+        ("workday", "2"),
+        ("holidays", "2026-12-24"),
+    ];
+    let r = browser.post(app.url(&team_path)).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let field = html.find("name=\"time_zone\"").unwrap();
+    let error = html.find("class=\"field-error\"").expect("an error on the page");
+    assert!(
+        error > field && error < html.find("name=\"work_start_hour\"").unwrap(),
+        "{html}"
+    );
+    assert!(html.contains("Mars/Olympus"), "input kept");
+    let mut bad_day = bad;
+    bad_day[1] = ("time_zone", "Asia/Tokyo");
+    bad_day[6] = ("holidays", "2026-12-24\nChristmas");
+    let r = browser
+        .post(app.url(&team_path))
+        .form(&bad_day)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let error = html.find("Christmas is not a date").expect("holiday error shown");
+    assert!(error > html.find("name=\"holidays\"").unwrap());
+    let mut reversed = bad_day;
+    reversed[2] = ("work_start_hour", "17");
+    reversed[3] = ("work_end_hour", "9");
+    reversed[6] = ("holidays", "2026-12-24");
+    let r = browser
+        .post(app.url(&team_path))
+        .form(&reversed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("end after they start"));
+
+    // Saved: the list shows it for the team and as the fallback for its member; the API agrees.
+    let mut good = reversed;
+    good[2] = ("work_start_hour", "9");
+    good[3] = ("work_end_hour", "17");
+    let r = browser
+        .post(app.url(&team_path))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let list = page(&browser, &app, "/admin/inbound/calendars").await;
+    assert!(
+        list.contains("Saved the business calendar of Night shift"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Asia/Tokyo, 9:00–17:00, Mon Tue, 1 holiday"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Team Night shift&#39;s calendar"),
+        "a member without their own calendar works on the team's: {list}"
+    );
+    let (_, cals) = get(&admin, "/api/v1/inbound/calendars").await;
+    let row = &cals["items"][0];
+    assert_eq!(row["owner_kind"], "team");
+    assert_eq!(row["time_zone"], "Asia/Tokyo");
+    assert_eq!(row["workdays"], json!([1, 2]));
+    assert_eq!(row["holidays"], json!(["2026-12-24"]));
+
+    // A rep's own calendar, then removed again.
+    let kenji_path = format!("/admin/inbound/calendars/users/{}", kenji.id);
+    let mut own = good;
+    own[1] = ("time_zone", "Europe/Berlin");
+    let r = browser
+        .post(app.url(&kenji_path))
+        .form(&own)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, cals) = get(&admin, "/api/v1/inbound/calendars").await;
+    assert_eq!(cals["items"].as_array().unwrap().len(), 2, "{cals}");
+    let r = browser
+        .post(app.url(&format!("{kenji_path}/remove")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, cals) = get(&admin, "/api/v1/inbound/calendars").await;
+    assert_eq!(cals["items"].as_array().unwrap().len(), 1, "{cals}");
+
+    // Out of office from the same page: routing's view of the rep changes.
+    let r = browser
+        .post(app.url(&format!("/admin/inbound/out-of-office/{}", kenji.id)))
+        .form(&[("csrf_token", csrf.as_str()), ("out_of_office", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, reps) = get(&admin, "/api/v1/inbound/reps").await;
+    let rep = reps["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user_id"] == kenji.id.to_string())
+        .unwrap_or_else(|| panic!("{reps}"))
+        .clone();
+    assert_eq!(rep["out_of_office"], true, "{rep}");
+    let list = page(&browser, &app, "/admin/inbound/calendars").await;
+    assert!(
+        list.contains("is out of office") && list.contains("Mark back"),
+        "{list}"
     );
 }
