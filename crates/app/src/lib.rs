@@ -41,6 +41,9 @@ pub struct AppSettings {
     pub throttle: auth::ThrottleSettings,
     /// Mail: the credential key, the system mailbox, sync interval.
     pub mail: mail::MailSettings,
+    /// Where files uploaded for import wait, one directory per upload (named by its id, which
+    /// becomes the job's id), until their import is done.
+    pub import_dir: std::path::PathBuf,
 }
 
 impl Default for AppSettings {
@@ -49,6 +52,7 @@ impl Default for AppSettings {
             session_ttl: chrono::Duration::days(14),
             throttle: auth::ThrottleSettings::default(),
             mail: mail::MailSettings::default(),
+            import_dir: std::env::temp_dir().join("prospector-imports"),
         }
     }
 }

@@ -43,6 +43,7 @@ pub(crate) fn app(store: Store, config: &Config) -> App {
             tracing::error!(error = %e, "mail settings are invalid; mail from the system mailbox will wait");
             prospector_app::mail::MailSettings::default()
         }),
+        import_dir: config.import_dir.clone(),
         ..AppSettings::default()
     };
     App::new(store, Arc::new(SystemClock), settings)
@@ -117,6 +118,7 @@ async fn run_server(
     let worker = prospector_app::inbound::register_handlers(worker);
     let worker = prospector_app::sequences::register_handlers(worker);
     let worker = prospector_app::dashboards::register_handlers(worker);
+    let worker = prospector_app::import::register_handlers(worker);
     if let Err(e) = app.schedule_weekly_digest().await {
         tracing::warn!(error = %e, "could not schedule the weekly digest");
     }
@@ -125,6 +127,9 @@ async fn run_server(
     }
     if let Err(e) = app.schedule_sequence_sweep().await {
         tracing::warn!(error = %e, "could not schedule the sequence sweep");
+    }
+    if let Err(e) = app.schedule_import_housekeeping().await {
+        tracing::warn!(error = %e, "could not schedule import housekeeping");
     }
     let mut worker_stop = stop_rx.clone();
     let worker_task = tokio::spawn(worker.run(std::time::Duration::from_secs(2), async move {

@@ -24,6 +24,7 @@ pub struct Layer {
     pub secret_key: Option<String>,
     pub system_smtp_url: Option<String>,
     pub system_mail_from: Option<String>,
+    pub import_dir: Option<std::path::PathBuf>,
 }
 
 /// The effective settings.
@@ -44,6 +45,8 @@ pub struct Config {
     pub system_smtp_url: Option<String>,
     /// Its From: `Name <address>`.
     pub system_mail_from: Option<String>,
+    /// Where files uploaded for import wait until their import is done.
+    pub import_dir: std::path::PathBuf,
 }
 
 impl Default for Config {
@@ -61,11 +64,12 @@ impl Default for Config {
             secret_key: None,
             system_smtp_url: None,
             system_mail_from: None,
+            import_dir: std::env::temp_dir().join("prospector-imports"),
         }
     }
 }
 
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 13] = [
     "DATABASE_URL",
     "LISTEN",
     "SECURE_COOKIES",
@@ -78,6 +82,7 @@ const KEYS: [&str; 12] = [
     "SECRET_KEY",
     "SYSTEM_SMTP_URL",
     "SYSTEM_MAIL_FROM",
+    "IMPORT_DIR",
 ];
 
 impl Config {
@@ -94,7 +99,8 @@ impl Config {
             max_connections,
             session_ttl_hours,
             log_format,
-            log
+            log,
+            import_dir
         );
         for (mine, theirs) in [
             (&mut self.secret_key, layer.secret_key),
@@ -185,6 +191,7 @@ fn env_layer(env: &BTreeMap<String, String>) -> anyhow::Result<(Layer, Vec<Strin
         secret_key: get("secret_key"),
         system_smtp_url: get("system_smtp_url"),
         system_mail_from: get("system_mail_from"),
+        import_dir: get("import_dir").map(std::path::PathBuf::from),
     };
     Ok((layer, warnings))
 }

@@ -175,6 +175,39 @@ pub async fn list_jobs(ex: &mut impl Exec, limit: i64) -> StoreResult<Vec<Import
     ex.fetch_all(q).await?.iter().map(decode_job).collect()
 }
 
+/// Jobs still `running` whose last progress is older than `before`: their process died (a running
+/// import writes its progress with every batch).
+pub async fn stalled_jobs(ex: &mut impl Exec, before: DateTime<Utc>) -> StoreResult<Vec<ImportJob>> {
+    let q = query(format!(
+        "SELECT {JOB_COLUMNS} FROM import_jobs WHERE status = 'running' AND updated_at < $1 \
+         ORDER BY created_at, id"
+    ))
+    .bind(before);
+    ex.fetch_all(q).await?.iter().map(decode_job).collect()
+}
+
+/// Takes over a stalled job: succeeds only if its progress time is still `seen`, so when several
+/// processes find the same stalled job, exactly one resumes it.
+pub async fn claim_stalled(
+    ex: &mut impl Exec,
+    id: Uuid,
+    seen: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let claimed = ex
+        .execute(
+            query(
+                "UPDATE import_jobs SET updated_at = $3 \
+                 WHERE id = $1 AND status = 'running' AND updated_at = $2",
+            )
+            .bind(id)
+            .bind(seen)
+            .bind(now),
+        )
+        .await?;
+    Ok(claimed == 1)
+}
+
 /// Adds a batch's counts to its job; run in the batch's transaction.
 pub async fn advance(ex: &mut impl Exec, id: Uuid, counts: &Counts, now: DateTime<Utc>) -> StoreResult<()> {
     ex.execute(

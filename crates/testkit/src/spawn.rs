@@ -30,6 +30,8 @@ pub struct TestApp {
     pub store: Store,
     /// The database (dropped with the app).
     pub db: TestDb,
+    /// Where this app's import uploads go (removed with the app).
+    pub import_dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -47,7 +49,12 @@ impl TestApp {
     pub async fn spawn_with(db: TestDb, web: WebSettings) -> TestApp {
         let store = db.store().await;
         let clock = ManualClock::new(default_start());
-        let app = App::new(store.clone(), Arc::new(clock.clone()), AppSettings::default());
+        let import_dir = tempfile::tempdir().expect("a temporary upload directory");
+        let settings = AppSettings {
+            import_dir: import_dir.path().to_owned(),
+            ..AppSettings::default()
+        };
+        let app = App::new(store.clone(), Arc::new(clock.clone()), settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
@@ -66,6 +73,7 @@ impl TestApp {
             clock,
             store,
             db,
+            import_dir,
             stop: Some(stop),
             server: Some(server),
         }

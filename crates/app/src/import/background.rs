@@ -91,6 +91,27 @@ impl App {
         Ok(id)
     }
 
+    /// Resumes job `id`, left `running` by a process that died, from its uploaded file with the
+    /// options it was started with. Returns the rows it resumes after.
+    pub async fn resume_import_job(&self, actor: &Actor, id: Uuid) -> AppResult<i64> {
+        require_import(actor)?;
+        let job = store::get_job(&mut self.store().reader(), id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("import job".into()))?;
+        if job.status != "running" {
+            return Err(AppError::Conflict {
+                code: "finished",
+                message: "this import has finished; nothing to resume".into(),
+                field: None,
+            });
+        }
+        let options: ImportOptions = serde_json::from_value(job.options.clone())
+            .map_err(|e| AppError::Internal(format!("import job {id}: options: {e}")))?;
+        let path = self.upload_dir(id).join(&job.file_name);
+        self.run_import_job(actor, id, path, options)?;
+        Ok(job.rows_done)
+    }
+
     /// Runs (or resumes) job `id` on a background task. Refuses a job this process is running.
     pub fn run_import_job(
         &self,
@@ -116,10 +137,17 @@ impl App {
         let actor = actor.clone();
         tokio::spawn(async move {
             let result = app.import_file(&actor, &path, &options, &|_| {}, Some(id)).await;
-            if let Err(error) = result {
-                tracing::warn!(job = %id, %error, "import failed");
-                if let Err(e) = app.fail_import_job(id, &error.to_string()).await {
-                    tracing::error!(job = %id, error = %e, "could not mark the import failed");
+            match result {
+                Ok(_) => {
+                    if let Err(e) = app.remove_upload_if_finished(id).await {
+                        tracing::warn!(job = %id, error = %e, "could not remove the finished upload");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(job = %id, %error, "import failed");
+                    if let Err(e) = app.fail_import_job(id, &error.to_string()).await {
+                        tracing::error!(job = %id, error = %e, "could not mark the import failed");
+                    }
                 }
             }
             if let Ok(mut set) = running().lock() {
@@ -129,7 +157,7 @@ impl App {
         Ok(())
     }
 
-    async fn fail_import_job(&self, id: Uuid, message: &str) -> AppResult<()> {
+    pub(super) async fn fail_import_job(&self, id: Uuid, message: &str) -> AppResult<()> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         store::finish(

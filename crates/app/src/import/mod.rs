@@ -5,6 +5,7 @@
 
 pub mod background;
 pub mod export;
+pub mod housekeeping;
 pub mod preview;
 mod rows;
 
@@ -28,7 +29,7 @@ use prospector_core::role::Role;
 use prospector_store::import::{self as store, Conflict, Counts, ImportJob, ImportProblem, Known};
 use prospector_store::records::{name_key, phone_key};
 use prospector_store::{Value, WriteTx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -36,11 +37,20 @@ use self::rows::{Body, Draft, draft, person_search_body, problem_of};
 use crate::audit::{self, Change};
 use crate::{Actor, App, AppError, AppResult};
 
+/// Adds the import's periodic job (resuming stalled imports, removing old uploads) to `worker`.
+pub fn register_handlers(worker: crate::outbox::Worker) -> crate::outbox::Worker {
+    worker.with_handler(
+        housekeeping::IMPORT_HOUSEKEEPING,
+        Arc::new(housekeeping::HousekeepingHandler),
+    )
+}
+
 /// Rows per transaction.
 pub const DEFAULT_BATCH: usize = 2_000;
 
-/// How to run an import.
-#[derive(Debug, Clone, Serialize)]
+/// How to run an import. Stored with its job, which resumes with the same options.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ImportOptions {
     /// The object, or `None` to tell from the header.
     pub object: Option<ObjectKind>,

@@ -36,7 +36,7 @@ async fn import(app: &TestApp, path: &Path, object: Option<ObjectKind>) -> Vec<I
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &'static str) -> i64 {
     app.store
         .reader()
         .fetch_one(query(sql))

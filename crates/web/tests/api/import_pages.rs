@@ -59,7 +59,7 @@ fn opportunities_csv() -> String {
     )
 }
 
-async fn logged_in_admin(db: TestDb) -> (TestApp, reqwest::Client) {
+pub(crate) async fn logged_in_admin(db: TestDb) -> (TestApp, reqwest::Client) {
     let (app, _admin) = app_with_admin(db).await;
     let browser = app.browser();
     form_login(&app, &browser, "admin@example.com", TEST_PASSWORD).await;
@@ -67,7 +67,7 @@ async fn logged_in_admin(db: TestDb) -> (TestApp, reqwest::Client) {
 }
 
 /// Uploads `bytes` as `name` through the form; returns the response (a redirect on success).
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     browser: &reqwest::Client,
     name: &str,
@@ -103,7 +103,7 @@ async fn upload(
         .unwrap()
 }
 
-fn location(r: &reqwest::Response) -> String {
+pub(crate) fn location(r: &reqwest::Response) -> String {
     r.headers()
         .get("location")
         .unwrap_or_else(|| panic!("no redirect: {}", r.status()))
@@ -112,7 +112,7 @@ fn location(r: &reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn get_text(app: &TestApp, browser: &reqwest::Client, path: &str) -> (StatusCode, String) {
+pub(crate) async fn get_text(app: &TestApp, browser: &reqwest::Client, path: &str) -> (StatusCode, String) {
     let r = browser.get(app.url(path)).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
 }

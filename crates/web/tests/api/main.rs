@@ -12,6 +12,7 @@ mod handbook_places;
 mod hiring;
 mod http;
 mod import;
+mod import_housekeeping;
 mod import_pages;
 mod inbound;
 mod inbound_setup;

@@ -217,7 +217,7 @@ pub async fn receive(
         }
     };
     let id = prospector_core::ids::uuid_v7_at(state.app.now());
-    let upload = match upload::receive(id, form).await {
+    let upload = match upload::receive(id, state.app.upload_dir(id), state.app.now(), form).await {
         Ok(u) => u,
         Err(err) => return refused(err),
     };
@@ -356,9 +356,8 @@ fn preview_page(
     }
 }
 
-fn open_upload(id: &str) -> Result<Upload, PageError> {
-    let id = parse_id(id, "uploaded file")?;
-    Ok(Upload::open(id)?)
+fn open_upload(state: &AppState, id: Uuid) -> Result<Upload, PageError> {
+    Ok(Upload::open(id, state.app.upload_dir(id))?)
 }
 
 /// `GET /imports/uploads/{id}`: the preview.
@@ -368,11 +367,12 @@ pub async fn preview(
     Extension(csrf): Extension<CsrfToken>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let mut upload = open_upload(&id)?;
-    if state.app.import_run(&actor, upload.id, 0).await.is_ok() {
-        // Already started: the job page is where it is now.
-        return Ok(Redirect::to(&format!("/imports/{}", upload.id)).into_response());
+    let id = parse_id(&id, "uploaded file")?;
+    if state.app.import_run(&actor, id, 0).await.is_ok() {
+        // Already started: the job page is where it is now (and the file may be gone).
+        return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
     }
+    let mut upload = open_upload(&state, id)?;
     let preview = state
         .app
         .import_preview(&actor, &upload.file(), &upload.choices.options(), PREVIEW_ROWS)
@@ -393,7 +393,7 @@ pub async fn choose(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let mut upload = open_upload(&id)?;
+    let mut upload = open_upload(&state, parse_id(&id, "uploaded file")?)?;
     let previous = upload.choices.clone();
     let mut action = "preview";
     let mut columns = BTreeMap::new();
@@ -639,24 +639,17 @@ pub async fn resume(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
-    let upload = open_upload(&id)?;
-    let (job, _) = state.app.import_run(&actor, upload.id, 0).await?;
-    let notice = if job.status != "running" {
-        "This import has finished; nothing to resume.".to_owned()
-    } else {
-        let object = ObjectKind::parse(&job.object);
-        let options = prospector_app::import::ImportOptions {
-            object,
-            ..upload.choices.options()
-        };
-        match state
-            .app
-            .run_import_job(&actor, upload.id, upload.file(), options)
-        {
-            Ok(()) => format!("Resuming after row {}.", job.rows_done),
-            Err(AppError::Conflict { .. }) => "This import is running already.".to_owned(),
-            Err(err) => return Err(err.into()),
+    let id = parse_id(&id, "import job")?;
+    let notice = match state.app.resume_import_job(&actor, id).await {
+        Ok(rows_done) => format!("Resuming after row {rows_done}."),
+        Err(AppError::Conflict {
+            code: "already_running",
+            ..
+        }) => "This import is running already.".to_owned(),
+        Err(AppError::Conflict { code: "finished", .. }) => {
+            "This import has finished; nothing to resume.".to_owned()
         }
+        Err(err) => return Err(err.into()),
     };
     let jar = flash::set(
         jar,
@@ -666,5 +659,5 @@ pub async fn resume(
         },
         state.settings.secure_cookies,
     );
-    Ok((jar, Redirect::to(&format!("/imports/{}", upload.id))).into_response())
+    Ok((jar, Redirect::to(&format!("/imports/{id}"))).into_response())
 }

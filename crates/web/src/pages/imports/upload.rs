@@ -10,6 +10,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use prospector_app::AppError;
 use prospector_app::import::ImportOptions;
+use prospector_app::import::housekeeping::UPLOAD_MANIFEST;
 use prospector_core::Invalid;
 use prospector_core::import::picklists::{PicklistKind, PicklistMaps};
 use prospector_core::import::{ObjectKind, Preset, UserMapping};
@@ -19,13 +20,6 @@ use uuid::Uuid;
 
 /// The largest upload accepted by the import page.
 pub const MAX_UPLOAD_BYTES: usize = 1024 * 1024 * 1024;
-
-/// Where uploads live: `PROSPECTOR_IMPORT_DIR`, or `prospector-imports` in the system's temp dir.
-pub fn root() -> PathBuf {
-    std::env::var_os("PROSPECTOR_IMPORT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("prospector-imports"))
-}
 
 /// What the user chose for an upload; saved as `upload.json` beside the file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -47,6 +41,9 @@ pub struct Choices {
     pub picklists: BTreeMap<String, BTreeMap<String, String>>,
     /// Records the preview counted (the job's total).
     pub rows_total: Option<u64>,
+    /// When it arrived (housekeeping removes uploads nobody started within a week).
+    #[serde(default)]
+    pub uploaded_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Choices {
@@ -103,11 +100,10 @@ impl Upload {
         self.dir.join(&self.choices.file_name)
     }
 
-    /// Reads upload `id`, or `NotFound`.
-    pub fn open(id: Uuid) -> Result<Upload, AppError> {
-        let dir = root().join(id.to_string());
-        let text =
-            std::fs::read(dir.join("upload.json")).map_err(|_| AppError::NotFound("uploaded file".into()))?;
+    /// Reads upload `id` from `dir` (the app's upload directory for it), or `NotFound`.
+    pub fn open(id: Uuid, dir: PathBuf) -> Result<Upload, AppError> {
+        let text = std::fs::read(dir.join(UPLOAD_MANIFEST))
+            .map_err(|_| AppError::NotFound("uploaded file".into()))?;
         let choices: Choices =
             serde_json::from_slice(&text).map_err(|e| AppError::Internal(format!("upload {id}: {e}")))?;
         Ok(Upload { id, dir, choices })
@@ -116,7 +112,7 @@ impl Upload {
     /// Writes the choices back.
     pub fn save(&self) -> Result<(), AppError> {
         let json = serde_json::to_vec_pretty(&self.choices).map_err(|e| AppError::Internal(e.to_string()))?;
-        std::fs::write(self.dir.join("upload.json"), json)
+        std::fs::write(self.dir.join(UPLOAD_MANIFEST), json)
             .map_err(|e| AppError::Internal(format!("cannot save the upload: {e}")))
     }
 
@@ -136,7 +132,7 @@ fn safe_name(name: &str) -> String {
         .map(|c| if c == ':' { '_' } else { c })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
-    if cleaned.is_empty() || cleaned == "upload.json" {
+    if cleaned.is_empty() || cleaned == UPLOAD_MANIFEST {
         "import.csv".to_owned()
     } else {
         cleaned.chars().take(200).collect()
@@ -162,14 +158,20 @@ fn io_error(e: &std::io::Error) -> AppError {
     AppError::Internal(format!("cannot store the uploaded file: {e}"))
 }
 
-/// Streams the upload form to disk under a new upload `id`. Refuses a form without a file.
-pub async fn receive(id: Uuid, mut form: Multipart) -> Result<Upload, AppError> {
-    let dir = root().join(id.to_string());
+/// Streams the upload form to disk into `dir`, the directory of the new upload `id`. Refuses a
+/// form without a file.
+pub async fn receive(
+    id: Uuid,
+    dir: PathBuf,
+    now: chrono::DateTime<chrono::Utc>,
+    mut form: Multipart,
+) -> Result<Upload, AppError> {
     tokio::fs::create_dir_all(&dir).await.map_err(|e| io_error(&e))?;
     let result = async {
         let mut choices = Choices {
             object: "auto".into(),
             preset: "auto".into(),
+            uploaded_at: Some(now),
             ..Choices::default()
         };
         let mut bytes = 0u64;
