@@ -139,6 +139,12 @@ impl App {
         if let Some(body) = activity.search_body() {
             search::put(&mut tx, DocKind::Activity, activity.id.0, &body).await?;
         }
+        // What was logged by mistake is no longer found by search.
+        if let (ActivityKind::Retraction, Some(root)) = (activity.kind, activity.corrects_id) {
+            for id in activities::chain(&mut tx, root).await? {
+                search::remove(&mut tx, id.0).await?;
+            }
+        }
         stop_clocks_on_touch(&mut tx, &activity).await?;
         audit::record::<(), _>(
             &mut tx,

@@ -147,6 +147,14 @@ pub async fn get(ex: &mut impl Exec, id: ActivityId) -> StoreResult<Option<Activ
     row.as_ref().map(decode).transpose()
 }
 
+/// The activity `root` and every correction of it.
+pub async fn chain(ex: &mut impl Exec, root: ActivityId) -> StoreResult<Vec<ActivityId>> {
+    let rows = ex
+        .fetch_all(query("SELECT id FROM activities WHERE id = $1 OR corrects_id = $1").bind(root))
+        .await?;
+    rows.iter().map(|r| r.get("id")).collect()
+}
+
 /// The retraction of the activity chain starting at `root`, if it was retracted.
 pub async fn retraction_of(ex: &mut impl Exec, root: ActivityId) -> StoreResult<Option<ActivityId>> {
     let row = ex

@@ -35,6 +35,13 @@ async fn search_finds_people_accounts_and_notes(db: TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
+    let (status, mistaken) = post(
+        &admin,
+        "/api/v1/activities",
+        json!({"kind": "note", "person_id": lead["id"], "text": "Asked about the Mercury capsule"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
 
     let kinds_of = |v: &serde_json::Value| -> Vec<String> {
         v["items"]
@@ -56,6 +63,28 @@ async fn search_finds_people_accounts_and_notes(db: TestDb) {
     assert_eq!(kinds_of(&by_account), ["account"]);
     let (_, both) = get(&admin, "/api/v1/search?q=nasa").await;
     assert_eq!(both["items"].as_array().unwrap().len(), 2);
+    // A note deleted as logged by mistake is no longer found, nor is its correction.
+    let (_, found) = get(&admin, "/api/v1/search?q=mercury").await;
+    assert_eq!(kinds_of(&found), ["activity"]);
+    let (status, _) = post(
+        &admin,
+        "/api/v1/activities",
+        json!({"kind": "note", "person_id": lead["id"], "corrects_id": mistaken["id"],
+               "text": "Asked about the Mercury capsule hatch"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = post(
+        &admin,
+        &format!("/api/v1/activities/{}/retract", mistaken["id"].as_str().unwrap()),
+        json!({"reason": "wrong lead"}),
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+    let (_, gone) = get(&admin, "/api/v1/search?q=mercury").await;
+    assert_eq!(kinds_of(&gone), Vec::<String>::new(), "{gone}");
+    let (_, kept) = get(&admin, "/api/v1/search?q=trajectory").await;
+    assert_eq!(kinds_of(&kept), ["activity"]);
     let (_, none) = get(&admin, "/api/v1/search?q=%22%27--").await;
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
 }
