@@ -4,6 +4,7 @@
 //! message, except under `CI=true` where that is a failure. The app runs on SQLite here; the API
 //! suite covers both backends.
 
+mod calendars;
 mod dashboards;
 mod driver;
 mod hiring_approval;
