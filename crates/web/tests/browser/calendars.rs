@@ -16,7 +16,7 @@ async fn value_of(client: &Client, css: &str) -> Option<String> {
         .unwrap_or_else(|e| panic!("no element '{css}': {e}"))
         .prop("value")
         .await
-        .unwrap()
+        .expect("the element has a value property")
 }
 
 async fn attr_of(client: &Client, css: &str, name: &str) -> Option<String> {
@@ -26,7 +26,7 @@ async fn attr_of(client: &Client, css: &str, name: &str) -> Option<String> {
         .unwrap_or_else(|e| panic!("no element '{css}': {e}"))
         .attr(name)
         .await
-        .unwrap()
+        .expect("attributes can be read")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
