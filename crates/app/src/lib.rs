@@ -65,6 +65,8 @@ pub struct App {
     settings: Arc<AppSettings>,
     /// Inbound forms, rules and calendars, read once (see `inbound::config`).
     inbound_config: Arc<inbound::config::ConfigCache>,
+    /// Form posts waiting to be written together (see `inbound::capture_batch`).
+    captures: Arc<inbound::capture_batch::CaptureQueue>,
 }
 
 impl App {
@@ -75,6 +77,7 @@ impl App {
             clock,
             settings: Arc::new(settings),
             inbound_config: Arc::default(),
+            captures: Arc::default(),
         }
     }
 

@@ -178,175 +178,193 @@ fn person_facts(person: &Person, employees: Option<u32>) -> PersonFacts {
 }
 
 impl App {
-    /// Takes a public form post. Refusals (unknown form 404, no email or phone 422, bad input 422,
-    /// a flood 429) are stored as rejected submissions before answering.
-    pub async fn capture_form(&self, mut input: CaptureInput) -> AppResult<Captured> {
-        let now = self.now();
+    /// Writes `inputs` in one transaction, in order, and answers each: a refusal is an error
+    /// answer whose rejected submission is committed with the rest. An error of the whole (the
+    /// database failing) rolls every form back.
+    pub(crate) async fn capture_together(
+        &self,
+        inputs: Vec<CaptureInput>,
+    ) -> AppResult<Vec<AppResult<Captured>>> {
         let mut tx = self.store().begin().await?;
         let config = self.inbound_config_in(&mut tx).await?;
-        let settings = &config.settings;
-        let form = config.forms.get(&input.form).filter(|f| f.active);
-        // Hidden fields are the form's, not the visitor's: they override anything posted.
-        if let Some(form) = form {
-            for (k, v) in &form.hidden_fields {
-                input.fields.insert(k.clone(), v.clone());
-            }
+        let mut answers = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let now = self.now();
+            answers.push(capture_one(&mut tx, &config, input, now).await?);
         }
-        let payload = serde_json::to_value(&input.fields).unwrap_or_else(|_| serde_json::json!({}));
-        let utm: BTreeMap<&str, String> = UTM_FIELDS
-            .iter()
-            .filter_map(|k| posted(&input.fields, k).map(|v| (*k, v)))
-            .collect();
-        let utm = serde_json::to_value(&utm).unwrap_or_else(|_| serde_json::json!({}));
-        let submission_id = prospector_core::ids::uuid_v7_at(now);
-        let mut submission = Submission {
-            id: submission_id,
-            form_slug: input.form.chars().take(100).collect(),
-            ip: input.ip.clone(),
-            payload,
-            utm,
-            person_id: None,
-            outcome: "accepted".into(),
-            reject_code: None,
-            reject_message: None,
-            received_at: now,
-        };
-
-        if let Some(ip) = &input.ip {
-            let window = Duration::minutes(1);
-            let (hits, started) = store::throttle_hit(&mut tx, &format!("form:{ip}"), now, window).await?;
-            if hits > settings.forms_per_minute_per_ip {
-                let retry_after_secs =
-                    u64::try_from((started + window - now).num_seconds().max(1)).unwrap_or(60);
-                let err = AppError::TooManyRequests { retry_after_secs };
-                return reject(tx, submission, "rate_limited", err).await;
-            }
-        }
-        let Some(form) = form else {
-            return reject(tx, submission, "unknown_form", AppError::NotFound("form".into())).await;
-        };
-        if posted(&input.fields, &form.honeypot_field).is_some() {
-            let err = AppError::BadRequest {
-                code: "honeypot",
-                message: "the hidden field was filled in".into(),
-            };
-            submission.outcome = "rejected".into();
-            submission.reject_code = Some("honeypot".into());
-            submission.reject_message = Some(err.to_string());
-            store::insert_submission(&mut tx, &submission).await?;
-            tx.commit().await?;
-            tracing::info!(form = %form.slug, "form submission caught by the honeypot");
-            return Ok(Captured {
-                submission_id,
-                person_id: None,
-                created: false,
-                score: None,
-                status: None,
-                became_mql: false,
-                owner_id: None,
-            });
-        }
-        let submitted = match read_submission(&form.fields, &input.fields, &form.source) {
-            Ok(s) => s,
-            Err(invalid) => {
-                let code = match invalid.code {
-                    "missing_contact" => "missing_contact",
-                    "required" => "missing_field",
-                    _ => "invalid",
-                };
-                return reject(tx, submission, code, invalid.into()).await;
-            }
-        };
-        let behaviour = match Behaviour::parse("behaviour", &form.behaviour) {
-            Ok(b) => b,
-            Err(e) => {
-                return Err(AppError::Internal(format!(
-                    "form {} has a bad behaviour: {e}",
-                    form.slug
-                )));
-            }
-        };
-        let (raw, message) = (submitted.person, submitted.message);
-        let new = match NewPerson::parse(&raw) {
-            Ok(n) => n,
-            Err(invalid) => return reject(tx, submission, "invalid", invalid.into()).await,
-        };
-
-        let (before, mut person, created) = upsert_person(&mut tx, new, now).await?;
-        submission.person_id = Some(person.id);
-        store::insert_submission(&mut tx, &submission).await?;
-        let mut writes = Writes::default();
-        let event = ScoreEvent {
-            id: prospector_core::ids::uuid_v7_at(now),
-            person_id: person.id,
-            behaviour: behaviour.code().into(),
-            at: now,
-            form_slug: Some(form.slug.clone()),
-            submission_id: Some(submission_id),
-        };
-        writes.score_event(event.clone());
-        let mut note = format!("Filled in the form \"{}\" (source {})", form.name, form.source);
-        if let Some(obj) = submission.utm.as_object().filter(|o| !o.is_empty()) {
-            let parts: Vec<String> = obj
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                .collect();
-            note.push_str(&format!("; {}", parts.join(", ")));
-        }
-        if let Some(message) = message {
-            note.push_str(&format!(": {message}"));
-        }
-        writes.append(person.id, ActivityDetail::Note { text: note }, now);
-        if person.status == LeadStatus::Raw {
-            set_status(&mut writes, &mut person, LeadStatus::Inquiry, None, now);
-        }
-        // Audited before rescoring: routing locks the round-robin state (on PostgreSQL) until the
-        // commit, so whatever does not depend on the owner is written before it.
-        audit::record::<(), _>(
-            &mut tx,
-            &Actor::system(),
-            now,
-            Change {
-                action: "inbound.capture",
-                entity_type: "lead",
-                entity_id: Some(person.id.to_string()),
-                before: None,
-                after: Some(&serde_json::json!({"form": form.slug, "submission_id": submission_id, "created": created})),
-            },
-        )
-        .await?;
-        let fresh = Fresh {
-            event: &event,
-            stored_events: !created,
-        };
-        let became_mql = rescore(&mut tx, &mut writes, &config, &mut person, fresh, now)
-            .await?
-            .1;
-        if behaviour == Behaviour::ContactUs {
-            let calendar = calendar_for(&mut tx, &config, person.owner_id).await?;
-            let (clock, alarms) = plan_clock(
-                &calendar,
-                SlaPolicy::contact_us_first_touch(),
-                (Some(person.id), None),
-                person.owner_id,
-                person.source.clone(),
-                now,
-            );
-            writes.clock(clock, alarms);
-        }
-        writes.flush(&mut tx, &before, &person, created, now).await?;
         tx.commit().await?;
-        Ok(Captured {
-            submission_id,
-            person_id: Some(person.id),
-            created,
-            score: Some(person.score),
-            status: Some(person.status),
-            became_mql,
-            owner_id: person.owner_id,
-        })
+        Ok(answers)
     }
+}
 
+/// One form post in `tx`: `Ok(Err(_))` is a refusal whose rejected submission is written.
+async fn capture_one(
+    tx: &mut WriteTx,
+    config: &InboundConfig,
+    mut input: CaptureInput,
+    now: DateTime<Utc>,
+) -> AppResult<AppResult<Captured>> {
+    let settings = &config.settings;
+    let form = config.forms.get(&input.form).filter(|f| f.active);
+    // Hidden fields are the form's, not the visitor's: they override anything posted.
+    if let Some(form) = form {
+        for (k, v) in &form.hidden_fields {
+            input.fields.insert(k.clone(), v.clone());
+        }
+    }
+    let payload = serde_json::to_value(&input.fields).unwrap_or_else(|_| serde_json::json!({}));
+    let utm: BTreeMap<&str, String> = UTM_FIELDS
+        .iter()
+        .filter_map(|k| posted(&input.fields, k).map(|v| (*k, v)))
+        .collect();
+    let utm = serde_json::to_value(&utm).unwrap_or_else(|_| serde_json::json!({}));
+    let submission_id = prospector_core::ids::uuid_v7_at(now);
+    let mut submission = Submission {
+        id: submission_id,
+        form_slug: input.form.chars().take(100).collect(),
+        ip: input.ip.clone(),
+        payload,
+        utm,
+        person_id: None,
+        outcome: "accepted".into(),
+        reject_code: None,
+        reject_message: None,
+        received_at: now,
+    };
+
+    if let Some(ip) = &input.ip {
+        let window = Duration::minutes(1);
+        let (hits, started) = store::throttle_hit(tx, &format!("form:{ip}"), now, window).await?;
+        if hits > settings.forms_per_minute_per_ip {
+            let retry_after_secs = u64::try_from((started + window - now).num_seconds().max(1)).unwrap_or(60);
+            let err = AppError::TooManyRequests { retry_after_secs };
+            return reject(tx, submission, "rate_limited", err).await;
+        }
+    }
+    let Some(form) = form else {
+        return reject(tx, submission, "unknown_form", AppError::NotFound("form".into())).await;
+    };
+    if posted(&input.fields, &form.honeypot_field).is_some() {
+        let err = AppError::BadRequest {
+            code: "honeypot",
+            message: "the hidden field was filled in".into(),
+        };
+        submission.outcome = "rejected".into();
+        submission.reject_code = Some("honeypot".into());
+        submission.reject_message = Some(err.to_string());
+        store::insert_submission(tx, &submission).await?;
+        tracing::info!(form = %form.slug, "form submission caught by the honeypot");
+        return Ok(Ok(Captured {
+            submission_id,
+            person_id: None,
+            created: false,
+            score: None,
+            status: None,
+            became_mql: false,
+            owner_id: None,
+        }));
+    }
+    let submitted = match read_submission(&form.fields, &input.fields, &form.source) {
+        Ok(s) => s,
+        Err(invalid) => {
+            let code = match invalid.code {
+                "missing_contact" => "missing_contact",
+                "required" => "missing_field",
+                _ => "invalid",
+            };
+            return reject(tx, submission, code, invalid.into()).await;
+        }
+    };
+    let behaviour = match Behaviour::parse("behaviour", &form.behaviour) {
+        Ok(b) => b,
+        Err(e) => {
+            return Ok(Err(AppError::Internal(format!(
+                "form {} has a bad behaviour: {e}",
+                form.slug
+            ))));
+        }
+    };
+    let (raw, message) = (submitted.person, submitted.message);
+    let new = match NewPerson::parse(&raw) {
+        Ok(n) => n,
+        Err(invalid) => return reject(tx, submission, "invalid", invalid.into()).await,
+    };
+
+    let (before, mut person, created) = upsert_person(tx, new, now).await?;
+    submission.person_id = Some(person.id);
+    store::insert_submission(tx, &submission).await?;
+    let mut writes = Writes::default();
+    let event = ScoreEvent {
+        id: prospector_core::ids::uuid_v7_at(now),
+        person_id: person.id,
+        behaviour: behaviour.code().into(),
+        at: now,
+        form_slug: Some(form.slug.clone()),
+        submission_id: Some(submission_id),
+    };
+    writes.score_event(event.clone());
+    let mut note = format!("Filled in the form \"{}\" (source {})", form.name, form.source);
+    if let Some(obj) = submission.utm.as_object().filter(|o| !o.is_empty()) {
+        let parts: Vec<String> = obj
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+            .collect();
+        note.push_str(&format!("; {}", parts.join(", ")));
+    }
+    if let Some(message) = message {
+        note.push_str(&format!(": {message}"));
+    }
+    writes.append(person.id, ActivityDetail::Note { text: note }, now);
+    if person.status == LeadStatus::Raw {
+        set_status(&mut writes, &mut person, LeadStatus::Inquiry, None, now);
+    }
+    // Audited before rescoring: routing locks the round-robin state (on PostgreSQL) until the
+    // commit, so whatever does not depend on the owner is written before it.
+    audit::record::<(), _>(
+        tx,
+        &Actor::system(),
+        now,
+        Change {
+            action: "inbound.capture",
+            entity_type: "lead",
+            entity_id: Some(person.id.to_string()),
+            before: None,
+            after: Some(
+                &serde_json::json!({"form": form.slug, "submission_id": submission_id, "created": created}),
+            ),
+        },
+    )
+    .await?;
+    let fresh = Fresh {
+        event: &event,
+        stored_events: !created,
+    };
+    let became_mql = rescore(tx, &mut writes, config, &mut person, fresh, now).await?.1;
+    if behaviour == Behaviour::ContactUs {
+        let calendar = calendar_for(tx, config, person.owner_id).await?;
+        let (clock, alarms) = plan_clock(
+            &calendar,
+            SlaPolicy::contact_us_first_touch(),
+            (Some(person.id), None),
+            person.owner_id,
+            person.source.clone(),
+            now,
+        );
+        writes.clock(clock, alarms);
+    }
+    writes.flush(tx, &before, &person, created, now).await?;
+    Ok(Ok(Captured {
+        submission_id,
+        person_id: Some(person.id),
+        created,
+        score: Some(person.score),
+        status: Some(person.status),
+        became_mql,
+        owner_id: person.owner_id,
+    }))
+}
+
+impl App {
     /// Records a behaviour for an existing person (a webcast attended, an unsubscribe) and
     /// rescores them; an unsubscribe resets the score and disqualifies them.
     pub async fn record_behaviour(
@@ -424,14 +442,18 @@ impl App {
     }
 }
 
-/// Stores a refused submission with its data and answers `err`.
-async fn reject(mut tx: WriteTx, mut s: Submission, code: &str, err: AppError) -> AppResult<Captured> {
+/// Stores a refused submission with its data (committed with the batch) and answers `err`.
+async fn reject(
+    tx: &mut WriteTx,
+    mut s: Submission,
+    code: &str,
+    err: AppError,
+) -> AppResult<AppResult<Captured>> {
     s.outcome = "rejected".into();
     s.reject_code = Some(code.to_owned());
     s.reject_message = Some(err.to_string());
-    store::insert_submission(&mut tx, &s).await?;
-    tx.commit().await?;
-    Err(err)
+    store::insert_submission(tx, &s).await?;
+    Ok(Err(err))
 }
 
 /// The stored person `new` probably is (as on entry: same folded email, same phone, or a name the

@@ -10,6 +10,7 @@
 
 pub mod calendars;
 pub mod capture;
+pub(crate) mod capture_batch;
 pub mod config;
 pub mod forms;
 pub mod handoff;

@@ -15,6 +15,7 @@ mod import;
 mod import_housekeeping;
 mod import_pages;
 mod inbound;
+mod inbound_burst;
 mod inbound_setup;
 mod mail;
 mod mailbox_send_health;
