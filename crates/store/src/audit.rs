@@ -38,7 +38,7 @@ pub struct AuditEntry {
 
 /// Appends an entry.
 pub async fn insert(ex: &mut impl Exec, e: &AuditEntry) -> StoreResult<()> {
-    ex.execute(
+    ex.write(
         query(
             "INSERT INTO audit_log (id, at, actor_id, actor_label, via, action, entity_type, entity_id, before_json, \
              after_json, request_id, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",

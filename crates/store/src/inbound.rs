@@ -138,7 +138,7 @@ pub struct Submission {
 
 /// Records a submission.
 pub async fn insert_submission(ex: &mut impl Exec, s: &Submission) -> StoreResult<()> {
-    ex.execute(
+    ex.write(
         query(
             "INSERT INTO inbound_submissions (id, form_slug, ip, payload, utm, person_id, outcome, reject_code, \
              reject_message, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -312,7 +312,7 @@ pub async fn save_rule_set(
     body: serde_json::Value,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    ex.execute(
+    ex.write(
         query(
             "INSERT INTO inbound_rule_sets (name, body, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
@@ -344,7 +344,7 @@ pub struct ScoreEvent {
 
 /// Records a score event.
 pub async fn insert_score_event(ex: &mut impl Exec, e: &ScoreEvent) -> StoreResult<()> {
-    ex.execute(
+    ex.write(
         query(
             "INSERT INTO score_events (id, person_id, behaviour, at, form_slug, submission_id) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -483,7 +483,7 @@ pub struct Decision {
 
 /// Records a routing decision.
 pub async fn insert_decision(ex: &mut impl Exec, d: &Decision) -> StoreResult<()> {
-    ex.execute(
+    ex.write(
         query(
             "INSERT INTO routing_decisions (id, person_id, owner_id, rule_code, why, skipped, decided_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

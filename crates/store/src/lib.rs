@@ -17,6 +17,7 @@ pub mod import;
 pub mod inbound;
 pub mod mail;
 pub mod outbox;
+mod pipeline;
 mod query;
 pub mod records;
 pub mod send_queue;

@@ -63,6 +63,17 @@ impl Query {
         &self.sql
     }
 
+    pub(crate) fn into_parts(self) -> (Cow<'static, str>, Vec<Value>) {
+        (self.sql, self.args)
+    }
+
+    pub(crate) fn from_parts(sql: String, args: Vec<Value>) -> Self {
+        Self {
+            sql: sql.into(),
+            args,
+        }
+    }
+
     pub(crate) fn sqlite(self) -> sqlx::query::Query<'static, Sqlite, SqliteArguments> {
         let mut q = sqlx::query::<Sqlite>(AssertSqlSafe(self.sql));
         for arg in self.args {
@@ -129,6 +140,12 @@ pub trait Exec: Send {
     fn fetch_optional(&mut self, q: Query) -> impl Future<Output = StoreResult<Option<Row>>> + Send;
     /// Runs a statement and returns the number of rows it changed.
     fn execute(&mut self, q: Query) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Runs a statement that returns no rows and whose count nobody reads — an INSERT of new rows.
+    /// A write transaction may hold it back and send it with its next statement (see
+    /// `pipeline`), so its error, if any, is reported there; elsewhere it runs at once.
+    fn write(&mut self, q: Query) -> impl Future<Output = StoreResult<()>> + Send {
+        async move { self.execute(q).await.map(|_| ()) }
+    }
     /// Exactly one row, or [`StoreError::NotFound`].
     fn fetch_one(&mut self, q: Query) -> impl Future<Output = StoreResult<Row>> + Send {
         async move { self.fetch_optional(q).await?.ok_or(StoreError::NotFound) }

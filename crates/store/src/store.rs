@@ -193,7 +193,10 @@ impl Store {
             Inner::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
             Inner::Postgres { pool } => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(WriteTx { inner })
+        Ok(WriteTx {
+            inner,
+            held: Vec::new(),
+        })
     }
 
     /// Answers whether the database responds (for `/healthz`).
@@ -278,6 +281,8 @@ impl Exec for Reader<'_> {
 #[derive(Debug)]
 pub struct WriteTx {
     inner: TxInner,
+    /// Writes held back to travel with the next statement (SQLite only; see `pipeline`).
+    held: Vec<Query>,
 }
 
 #[derive(Debug)]
@@ -288,7 +293,13 @@ enum TxInner {
 
 impl WriteTx {
     /// Makes every write of the transaction durable.
-    pub async fn commit(self) -> StoreResult<()> {
+    pub async fn commit(mut self) -> StoreResult<()> {
+        if !self.held.is_empty() {
+            let held = crate::pipeline::join(std::mem::take(&mut self.held));
+            if let TxInner::Sqlite(tx) = &mut self.inner {
+                held.sqlite().execute(&mut **tx).await?;
+            }
+        }
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Postgres(tx) => tx.commit().await?,
@@ -303,6 +314,16 @@ impl WriteTx {
             TxInner::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
+    }
+
+    /// `q` preceded by the held writes, which leave the queue.
+    fn with_held(&mut self, q: Query) -> Query {
+        if self.held.is_empty() {
+            return q;
+        }
+        let mut all = std::mem::take(&mut self.held);
+        all.push(q);
+        crate::pipeline::join(all)
     }
 
     /// The PostgreSQL connection of this transaction, for bulk `COPY`.
@@ -322,7 +343,9 @@ impl Exec for WriteTx {
         }
     }
 
+    // Held writes return no rows, so the rows of a joined query are all the last statement's.
     async fn fetch_all(&mut self, q: Query) -> StoreResult<Vec<Row>> {
+        let q = self.with_held(q);
         match &mut self.inner {
             TxInner::Sqlite(tx) => run!(sqlite, &mut **tx, fetch_all, q),
             TxInner::Postgres(tx) => run!(postgres, &mut **tx, fetch_all, q),
@@ -330,6 +353,7 @@ impl Exec for WriteTx {
     }
 
     async fn fetch_optional(&mut self, q: Query) -> StoreResult<Option<Row>> {
+        let q = self.with_held(q);
         match &mut self.inner {
             TxInner::Sqlite(tx) => run!(sqlite, &mut **tx, fetch_optional, q),
             TxInner::Postgres(tx) => run!(postgres, &mut **tx, fetch_optional, q),
@@ -337,9 +361,39 @@ impl Exec for WriteTx {
     }
 
     async fn execute(&mut self, q: Query) -> StoreResult<u64> {
+        if self.held.is_empty() {
+            return match &mut self.inner {
+                TxInner::Sqlite(tx) => run!(sqlite, &mut **tx, execute, q),
+                TxInner::Postgres(tx) => run!(postgres, &mut **tx, execute, q),
+            };
+        }
+        // The count asked for is the last statement's alone: each statement reports its own.
+        let q = self.with_held(q);
         match &mut self.inner {
-            TxInner::Sqlite(tx) => run!(sqlite, &mut **tx, execute, q),
+            TxInner::Sqlite(tx) => {
+                let mut results = sqlx::Executor::fetch_many(&mut **tx, q.sqlite());
+                let mut last = 0;
+                while let Some(step) = futures::TryStreamExt::try_next(&mut results).await? {
+                    if let sqlx::Either::Left(done) = step {
+                        last = done.rows_affected();
+                    }
+                }
+                Ok(last)
+            }
             TxInner::Postgres(tx) => run!(postgres, &mut **tx, execute, q),
+        }
+    }
+
+    async fn write(&mut self, q: Query) -> StoreResult<()> {
+        match &mut self.inner {
+            TxInner::Sqlite(_) => {
+                self.held.push(q);
+                Ok(())
+            }
+            TxInner::Postgres(tx) => {
+                q.postgres().execute(&mut **tx).await?;
+                Ok(())
+            }
         }
     }
 }

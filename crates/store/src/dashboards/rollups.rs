@@ -144,8 +144,7 @@ async fn upsert_counts(ex: &mut impl Exec, level: Level, dims: &Dims, counts: &C
         keys.join(", "),
         updates.join(", ")
     );
-    ex.execute(q.with_sql(sql)).await?;
-    Ok(())
+    ex.write(q.with_sql(sql)).await
 }
 
 /// Adds lifecycle counters to the day of `dims`; `sign` -1 takes them back.
@@ -156,7 +155,7 @@ pub async fn add_status(
     sign: i64,
 ) -> StoreResult<()> {
     for m in metrics {
-        ex.execute(
+        ex.write(
             query(
                 "INSERT INTO status_rollups (day, rep_id, team_id, source, segment, metric, value, events) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (day, rep_id, team_id, source, segment, metric) \

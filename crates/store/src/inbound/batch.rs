@@ -49,7 +49,7 @@ pub async fn insert_clocks(ex: &mut impl Exec, clocks: &[Clock]) -> StoreResult<
         "INSERT INTO sla_clocks ({CLOCK_COLUMNS}) VALUES {}",
         groups(clocks.len(), 14)
     );
-    ex.execute(q.with_sql(sql)).await?;
+    ex.write(q.with_sql(sql)).await?;
     Ok(())
 }
 
@@ -79,7 +79,7 @@ pub async fn enqueue_outbox(
          ON CONFLICT (dedupe_key) DO NOTHING",
         groups(items.len(), 7)
     );
-    ex.execute(q.with_sql(sql)).await?;
+    ex.write(q.with_sql(sql)).await?;
     Ok(())
 }
 
@@ -97,7 +97,7 @@ pub async fn put_search_docs(ex: &mut impl Exec, docs: &[(DocKind, Uuid, String)
          ON CONFLICT (ref_id) DO UPDATE SET kind = excluded.kind, body = excluded.body",
         groups(docs.len(), 3)
     );
-    ex.execute(q.with_sql(sql)).await?;
+    ex.write(q.with_sql(sql)).await?;
     Ok(())
 }
 

@@ -134,7 +134,7 @@ pub async fn insert_many(ex: &mut impl Exec, list: &[Activity]) -> StoreResult<(
             "INSERT INTO activities (id, kind, person_id, account_id, opportunity_id, occurred_at, detail, \
              corrects_id, is_connect, actor_id, created_at) VALUES {rows}"
         );
-        ex.execute(q.with_sql(sql)).await?;
+        ex.write(q.with_sql(sql)).await?;
     }
     Ok(())
 }

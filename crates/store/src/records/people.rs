@@ -231,7 +231,7 @@ pub async fn insert(ex: &mut impl Exec, p: &Person) -> StoreResult<()> {
          $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
          $29, $30, $31, $32)",
     );
-    ex.execute(bind_all(q, p).bind(p.id).bind(p.version)).await?;
+    ex.write(bind_all(q, p).bind(p.id).bind(p.version)).await?;
     Ok(())
 }
 

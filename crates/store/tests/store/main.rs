@@ -18,6 +18,7 @@ on_both_backends!(
     outbox_items_are_claimed_by_one_worker_only,
     failed_outbox_items_back_off_and_give_up_after_max_attempts,
     migrating_twice_changes_nothing,
+    held_writes_are_seen_by_the_next_statement_and_fail_the_transaction,
 );
 
 async fn scratch(store: &Store) {
@@ -345,4 +346,56 @@ async fn unsupported_urls_are_refused_with_a_clear_message() {
         !message.contains("hunter2"),
         "passwords never reach messages: {message}"
     );
+}
+
+/// Inserts whose results nobody reads may travel with the next statement (SQLite): the next read
+/// sees them, the next count is its own, and a held insert that fails fails the transaction —
+/// nothing of it is committed.
+async fn held_writes_are_seen_by_the_next_statement_and_fail_the_transaction(db: TestDb) {
+    let store = db.store().await;
+    scratch(&store).await;
+    let insert = |label: &str| {
+        query("INSERT INTO scratch (id, n, label) VALUES ($1, $2, $3)")
+            .bind(Uuid::now_v7())
+            .bind(7i64)
+            .bind(label.to_owned())
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.write(insert("a")).await.unwrap();
+    tx.write(insert("b")).await.unwrap();
+    let seen = tx
+        .fetch_all(query("SELECT label FROM scratch WHERE n = $1 ORDER BY label").bind(7i64))
+        .await
+        .unwrap();
+    let labels: Vec<String> = seen.iter().map(|r| r.get("label").unwrap()).collect();
+    assert_eq!(labels, ["a", "b"]);
+    tx.write(insert("c")).await.unwrap();
+    let changed = tx
+        .execute(query("UPDATE scratch SET n = 8 WHERE label = $1").bind("a"))
+        .await
+        .unwrap();
+    assert_eq!(changed, 1, "the count is the update's, not the held insert's too");
+    tx.write(insert("d")).await.unwrap();
+    tx.commit().await.unwrap();
+    let count = |store: Store| async move {
+        store
+            .reader()
+            .fetch_one(query("SELECT COUNT(*) AS n FROM scratch"))
+            .await
+            .unwrap()
+            .get::<i64>("n")
+            .unwrap()
+    };
+    assert_eq!(count(store.clone()).await, 4, "the last held write is committed");
+
+    // An insert that breaks a constraint is reported — at once on PostgreSQL, by the commit where
+    // SQLite held it — and nothing of the transaction is kept.
+    let mut tx = store.begin().await.unwrap();
+    tx.write(insert("e")).await.unwrap();
+    let err = match tx.write(insert("a")).await {
+        Err(e) => e,
+        Ok(()) => tx.commit().await.unwrap_err(),
+    };
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert_eq!(count(store.clone()).await, 4);
 }
