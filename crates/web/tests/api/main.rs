@@ -24,6 +24,7 @@ mod sequence_tasks_opens;
 mod sequences;
 mod sequences_pages;
 mod stories;
+mod today_follows_people;
 mod tokens;
 mod users;
 
