@@ -11,7 +11,9 @@ use crate::error::StoreResult;
 use crate::query::{Backend, Exec, Row, query};
 use crate::records::PersonId;
 
+mod batch;
 mod today;
+pub use batch::{insert_closed_executions, update_enrollments};
 pub use today::{WorkCursor, WorkGroup, WorkPage, open_work_groups, open_work_page};
 
 // ---- templates -------------------------------------------------------------------------------
