@@ -25,6 +25,7 @@ mod sequences;
 mod sequences_pages;
 mod stories;
 mod today_follows_people;
+mod tasks_pages;
 mod tokens;
 mod users;
 
