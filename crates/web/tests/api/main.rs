@@ -24,8 +24,8 @@ mod sequence_tasks_opens;
 mod sequences;
 mod sequences_pages;
 mod stories;
-mod today_follows_people;
 mod tasks_pages;
+mod today_follows_people;
 mod tokens;
 mod users;
 

@@ -15,3 +15,4 @@ mod records;
 mod session;
 mod stories_nominate;
 mod today;
+mod today_paging;
