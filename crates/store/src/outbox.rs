@@ -69,24 +69,20 @@ pub async fn enqueue_many(
     let mut written = 0;
     for chunk in items.chunks(500) {
         let mut q = query("");
-        let mut tuples = Vec::with_capacity(chunk.len());
         for (id, item) in chunk {
-            let ns = [
-                q.push_bind(*id),
-                q.push_bind(item.kind.clone()),
-                q.push_bind(item.payload.clone()),
-                q.push_bind(item.dedupe_key.clone()),
-                q.push_bind(now),
-                q.push_bind(item.available_at),
-                q.push_bind(item.max_attempts),
-            ]
-            .map(|n| format!("${n}"));
-            tuples.push(format!("({})", ns.join(", ")));
+            q = q
+                .bind(*id)
+                .bind(item.kind.clone())
+                .bind(item.payload.clone())
+                .bind(item.dedupe_key.clone())
+                .bind(now)
+                .bind(item.available_at)
+                .bind(item.max_attempts);
         }
         let sql = format!(
             "INSERT INTO outbox (id, kind, payload, dedupe_key, created_at, available_at, max_attempts) \
              VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
-            tuples.join(", ")
+            crate::bulk::values_rows(ex.backend(), chunk.len(), 7)
         );
         written += ex.execute(q.with_sql(sql)).await?;
     }

@@ -882,7 +882,7 @@ pub async fn last_message_ids(
     let mut q = query("");
     let ns: Vec<String> = enrollment_ids
         .iter()
-        .map(|id| format!("${}", q.push_bind(*id)))
+        .map(|id| crate::bulk::placeholder(ex.backend(), q.push_bind(*id)))
         .collect();
     let sql = format!(
         "SELECT enrollment_id, message_id FROM step_executions WHERE enrollment_id IN ({}) \
@@ -1020,7 +1020,7 @@ pub async fn suppressions(
     let mut q = query("");
     let ns: Vec<String> = email_keys
         .iter()
-        .map(|k| format!("${}", q.push_bind(k.clone())))
+        .map(|k| crate::bulk::placeholder(ex.backend(), q.push_bind(k.clone())))
         .collect();
     let sql = format!(
         "SELECT email_key, reason FROM email_suppressions WHERE email_key IN ({})",

@@ -7,20 +7,20 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use super::{EnrollmentRow, ExecutionRow};
+use crate::bulk::values_rows;
 use crate::error::StoreResult;
 use crate::query::{Exec, Query, query};
 use crate::value::{ToSql, Value};
 
-/// Rows per statement: well under both backends' limits on bound parameters (16 a row).
+/// Rows per statement: well under both backends' limits on bound parameters (16 a row). The
+/// placeholders are positional on SQLite, which resolves numbered ones in O(n) each.
 const CHUNK: usize = 500;
 
-/// `($a, $b, …)`: binds one row's values to `q` and names their placeholders.
-fn row(q: &mut Query, values: Vec<Value>) -> String {
-    let ns: Vec<String> = values
-        .into_iter()
-        .map(|v| format!("${}", q.push_bind(v)))
-        .collect();
-    format!("({})", ns.join(", "))
+/// Binds one row's values to `q`, in column order.
+fn bind_row(q: &mut Query, values: Vec<Value>) {
+    for v in values {
+        q.push_bind(v);
+    }
 }
 
 /// Records executions that are not open (sent or skipped emails: the person's time zone, score and
@@ -38,7 +38,6 @@ pub async fn insert_closed_executions(
     let mut written = HashSet::new();
     for chunk in rows.chunks(CHUNK) {
         let mut q = query("");
-        let mut tuples = Vec::with_capacity(chunk.len());
         for (x, token) in chunk {
             let values = vec![
                 x.id.to_sql(),
@@ -58,13 +57,13 @@ pub async fn insert_closed_executions(
                 x.done_at.to_sql(),
                 token.clone().to_sql(),
             ];
-            tuples.push(row(&mut q, values));
+            bind_row(&mut q, values);
         }
         let sql = format!(
             "INSERT INTO step_executions (id, enrollment_id, sequence_id, step_index, kind, owner_id, person_id, \
              due_at, created_at, status, message_id, outcome, is_connect, note, done_at, open_token) VALUES {} \
              ON CONFLICT (enrollment_id, step_index) DO NOTHING RETURNING enrollment_id",
-            tuples.join(", ")
+            values_rows(ex.backend(), chunk.len(), 16)
         );
         for r in ex.fetch_all(q.with_sql(sql)).await? {
             written.insert(r.get("enrollment_id")?);
@@ -80,7 +79,6 @@ pub async fn update_enrollments(ex: &mut impl Exec, rows: &[EnrollmentRow]) -> S
     let mut written = 0;
     for chunk in rows.chunks(CHUNK) {
         let mut q = query("");
-        let mut tuples = Vec::with_capacity(chunk.len());
         for e in chunk {
             let values = vec![
                 e.id.to_sql(),
@@ -95,7 +93,7 @@ pub async fn update_enrollments(ex: &mut impl Exec, rows: &[EnrollmentRow]) -> S
                 e.updated_at.to_sql(),
                 e.version.to_sql(),
             ];
-            tuples.push(row(&mut q, values));
+            bind_row(&mut q, values);
         }
         let sql = format!(
             "WITH v (id, machine, status, reason, next_step, next_due_at, resume_at, recycle_at, finished_at, \
@@ -104,7 +102,7 @@ pub async fn update_enrollments(ex: &mut impl Exec, rows: &[EnrollmentRow]) -> S
              next_step = v.next_step, next_due_at = v.next_due_at, resume_at = v.resume_at, \
              recycle_at = v.recycle_at, finished_at = v.finished_at, updated_at = v.updated_at, \
              version = v.version FROM v WHERE enrollments.id = v.id AND enrollments.version = v.version - 1",
-            tuples.join(", ")
+            values_rows(ex.backend(), chunk.len(), 11)
         );
         written += ex.execute(q.with_sql(sql)).await?;
     }
