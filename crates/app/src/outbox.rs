@@ -13,6 +13,9 @@ use prospector_store::outbox::{self, Claimed, NewItem};
 
 use crate::{App, AppResult};
 
+/// Attempts before an item is given up and shown as failed.
+pub const MAX_ATTEMPTS: i64 = 10;
+
 /// Adds work to the outbox inside `tx`. With a `dedupe_key`, enqueueing twice is harmless.
 pub async fn enqueue(
     tx: &mut WriteTx,
@@ -27,7 +30,7 @@ pub async fn enqueue(
         payload,
         available_at,
         dedupe_key,
-        max_attempts: 10,
+        max_attempts: MAX_ATTEMPTS,
     };
     Ok(outbox::enqueue(tx, prospector_core::ids::uuid_v7_at(now), &item, now).await?)
 }

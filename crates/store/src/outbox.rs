@@ -59,6 +59,36 @@ pub async fn enqueue(ex: &mut impl Exec, id: Uuid, item: &NewItem, now: DateTime
     Ok(n > 0)
 }
 
+/// Records several items in one statement per 500 (the sweep's emails of one batch); returns how
+/// many were new: an item whose dedupe key exists already is skipped, as with [`enqueue`].
+pub async fn enqueue_many(
+    ex: &mut impl Exec,
+    items: &[(Uuid, NewItem)],
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let mut written = 0;
+    for chunk in items.chunks(500) {
+        let mut q = query("");
+        for (id, item) in chunk {
+            q = q
+                .bind(*id)
+                .bind(item.kind.clone())
+                .bind(item.payload.clone())
+                .bind(item.dedupe_key.clone())
+                .bind(now)
+                .bind(item.available_at)
+                .bind(item.max_attempts);
+        }
+        let sql = format!(
+            "INSERT INTO outbox (id, kind, payload, dedupe_key, created_at, available_at, max_attempts) \
+             VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+            crate::bulk::values_rows(ex.backend(), chunk.len(), 7)
+        );
+        written += ex.execute(q.with_sql(sql)).await?;
+    }
+    Ok(written)
+}
+
 /// Claims up to `limit` due items for `worker` until `now + lease`.
 pub async fn claim(
     ex: &mut impl Exec,

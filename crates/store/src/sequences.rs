@@ -11,7 +11,9 @@ use crate::error::StoreResult;
 use crate::query::{Backend, Exec, Row, query};
 use crate::records::PersonId;
 
+mod batch;
 mod today;
+pub use batch::{insert_closed_executions, update_enrollments};
 pub use today::{WorkCursor, WorkGroup, WorkPage, open_work_groups, open_work_page};
 
 // ---- templates -------------------------------------------------------------------------------
@@ -596,16 +598,26 @@ fn decode_execution(r: &Row) -> StoreResult<ExecutionRow> {
     })
 }
 
-/// Records a step; false when that step of that enrollment was already recorded (by another sweep).
+/// Records a step with its person's time zone, score and do-not-call flag (Today orders open
+/// steps by them; migration 0020 keeps them current). False when that step of that enrollment was
+/// already recorded (by another sweep) or the person does not exist.
 pub async fn insert_execution(ex: &mut impl Exec, x: &ExecutionRow) -> StoreResult<bool> {
+    // On PostgreSQL an open step holds the person row until commit, so a change of the person made
+    // meanwhile by another transaction waits for this one, and its trigger then sees the new step.
+    let lock = match ex.backend() {
+        Backend::Postgres if x.status == "open" => " FOR SHARE",
+        _ => "",
+    };
     let n = ex
         .execute(
-            query(
+            query(format!(
                 "INSERT INTO step_executions (id, enrollment_id, sequence_id, step_index, kind, owner_id, person_id, \
-                 due_at, created_at, status, message_id, outcome, is_connect, note, done_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-                 ON CONFLICT (enrollment_id, step_index) DO NOTHING",
-            )
+                 due_at, created_at, status, message_id, outcome, is_connect, note, done_at, person_time_zone, \
+                 person_score, person_do_not_call) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, p.time_zone, p.score, \
+                 p.do_not_call FROM people p WHERE p.id = $7{lock} \
+                 ON CONFLICT (enrollment_id, step_index) DO NOTHING"
+            ))
             .bind(x.id)
             .bind(x.enrollment_id)
             .bind(x.sequence_id)
@@ -752,7 +764,9 @@ pub async fn cancel_open(ex: &mut impl Exec, enrollment_id: Uuid, at: DateTime<U
 }
 
 /// Opens again a manual step that a pause cancelled, now that the enrollment resumed and the step
-/// is due again, with its follow-up task. False when there is no such cancelled step.
+/// is due again, with its follow-up task and its person's current time zone, score and
+/// do-not-call flag (the trigger of migration 0020 follows only open steps). False when there is
+/// no such cancelled step.
 pub async fn reopen_cancelled_step(
     ex: &mut impl Exec,
     enrollment_id: Uuid,
@@ -763,7 +777,11 @@ pub async fn reopen_cancelled_step(
     let reopened = ex
         .fetch_optional(
             query(
-                "UPDATE step_executions SET status = 'open', due_at = $1, done_at = NULL, note = NULL \
+                "UPDATE step_executions SET status = 'open', due_at = $1, done_at = NULL, note = NULL, \
+                 person_time_zone = (SELECT p.time_zone FROM people p WHERE p.id = step_executions.person_id), \
+                 person_score = COALESCE((SELECT p.score FROM people p WHERE p.id = step_executions.person_id), 0), \
+                 person_do_not_call = COALESCE((SELECT p.do_not_call FROM people p \
+                 WHERE p.id = step_executions.person_id), FALSE) \
                  WHERE enrollment_id = $2 AND step_index = $3 AND status = 'cancelled' RETURNING id",
             )
             .bind(due_at)
@@ -852,6 +870,32 @@ pub async fn last_message_id(ex: &mut impl Exec, enrollment_id: Uuid) -> StoreRe
     row.map(|r| r.get("message_id")).transpose()
 }
 
+/// The Message-ID of each enrollment's last email, for a whole sweep batch in one read.
+pub async fn last_message_ids(
+    ex: &mut impl Exec,
+    enrollment_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+    let mut out = std::collections::HashMap::new();
+    if enrollment_ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = query("");
+    let ns: Vec<String> = enrollment_ids
+        .iter()
+        .map(|id| crate::bulk::placeholder(ex.backend(), q.push_bind(*id)))
+        .collect();
+    let sql = format!(
+        "SELECT enrollment_id, message_id FROM step_executions WHERE enrollment_id IN ({}) \
+         AND message_id IS NOT NULL ORDER BY enrollment_id, step_index",
+        ns.join(", ")
+    );
+    // Step order: the last one read for an enrollment is its latest.
+    for r in ex.fetch_all(q.with_sql(sql)).await? {
+        out.insert(r.get("enrollment_id")?, r.get("message_id")?);
+    }
+    Ok(out)
+}
+
 /// When the rep's mailbox sent automatic emails since `since` (for daily caps and spacing).
 pub async fn sends_since(
     ex: &mut impl Exec,
@@ -906,6 +950,7 @@ pub struct WorkItemRow {
 }
 
 /// The rep's day so far: (kind, status, outcome, is_connect, count) of steps done since `since`.
+/// A sent email's `done_at` is when it was sent, so one range of `step_executions_day` serves both.
 pub async fn day_counts(
     ex: &mut impl Exec,
     owner: UserId,
@@ -914,7 +959,7 @@ pub async fn day_counts(
     ex.fetch_all(
         query(
             "SELECT kind, status, outcome, is_connect, CAST(COUNT(*) AS BIGINT) AS n FROM step_executions \
-             WHERE owner_id = $1 AND ((status = 'done' AND done_at >= $2) OR (status = 'sent' AND created_at >= $2)) \
+             WHERE owner_id = $1 AND status IN ('done', 'sent') AND done_at >= $2 \
              GROUP BY kind, status, outcome, is_connect",
         )
         .bind(owner)
@@ -962,6 +1007,30 @@ pub async fn suppression(ex: &mut impl Exec, email_key: &str) -> StoreResult<Opt
         .fetch_optional(query("SELECT reason FROM email_suppressions WHERE email_key = $1").bind(email_key))
         .await?;
     row.map(|r| r.get("reason")).transpose()
+}
+
+/// Which of these address keys are suppressed, with why: a whole sweep batch in one read.
+pub async fn suppressions(
+    ex: &mut impl Exec,
+    email_keys: &[String],
+) -> StoreResult<std::collections::HashMap<String, String>> {
+    if email_keys.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut q = query("");
+    let ns: Vec<String> = email_keys
+        .iter()
+        .map(|k| crate::bulk::placeholder(ex.backend(), q.push_bind(k.clone())))
+        .collect();
+    let sql = format!(
+        "SELECT email_key, reason FROM email_suppressions WHERE email_key IN ({})",
+        ns.join(", ")
+    );
+    ex.fetch_all(q.with_sql(sql))
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("email_key")?, r.get("reason")?)))
+        .collect()
 }
 
 /// Enrollments of people whose email key is `email_key`, newest first (a bounce names an address).

@@ -91,17 +91,25 @@ pub async fn enqueue_email(
     email: &OutgoingEmail,
     send_at: DateTime<Utc>,
 ) -> AppResult<()> {
-    let payload = serde_json::to_value(email).map_err(|e| crate::AppError::Internal(e.to_string()))?;
-    crate::outbox::enqueue(
-        tx,
-        now,
-        EMAIL_SEND,
-        payload,
-        send_at,
-        Some(format!("email:{}", email.message_id)),
-    )
-    .await?;
+    let item = email_item(email, send_at)?;
+    crate::outbox::enqueue(tx, now, &item.kind, item.payload, send_at, item.dedupe_key).await?;
     Ok(())
+}
+
+/// The `email.send` outbox item for `email` (what [`enqueue_email`] writes), for callers that
+/// write many at once.
+pub fn email_item(
+    email: &OutgoingEmail,
+    send_at: DateTime<Utc>,
+) -> AppResult<prospector_store::outbox::NewItem> {
+    let payload = serde_json::to_value(email).map_err(|e| crate::AppError::Internal(e.to_string()))?;
+    Ok(prospector_store::outbox::NewItem {
+        kind: EMAIL_SEND.to_owned(),
+        payload,
+        available_at: send_at,
+        dedupe_key: Some(format!("email:{}", email.message_id)),
+        max_attempts: crate::outbox::MAX_ATTEMPTS,
+    })
 }
 
 /// The outbox kind that polls one mailbox over IMAP and schedules the next poll.

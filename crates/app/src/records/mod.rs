@@ -24,6 +24,7 @@ pub mod opportunities;
 pub mod org_chart;
 pub mod people;
 pub mod search;
+pub mod task_board;
 pub mod tasks;
 pub mod views;
 

@@ -61,6 +61,15 @@ pub(crate) fn tz_of(zone: Option<&str>) -> Tz {
     zone.and_then(|z| z.trim().parse::<Tz>().ok()).unwrap_or(Tz::UTC)
 }
 
+/// Someone changed the enrollment since it was read.
+pub(crate) fn stale_enrollment() -> AppError {
+    AppError::Conflict {
+        code: "stale_version",
+        message: "the enrollment was changed by someone else; reload and try again".into(),
+        field: Some("version".into()),
+    }
+}
+
 pub(crate) fn machine_of(row: &EnrollmentRow) -> AppResult<Enrollment> {
     serde_json::from_value(row.machine.clone()).map_err(internal)
 }
@@ -179,12 +188,53 @@ impl App {
     ) -> AppResult<Vec<Effect>> {
         let machine = machine_of(row)?;
         let Transition { enrollment, effects } = machine.apply(event, seq.def.settings().on_reply)?;
-        self.commit_transition(tx, actor, row, seq, &enrollment, &effects, now)
+        self.commit_transition(tx, actor, row, seq, &enrollment, &effects, now, None)
             .await?;
         Ok(effects)
     }
 
-    /// Stores the new machine and applies its effects, then writes the row back.
+    /// [`Self::apply_event`] for a caller that has just read the person (the sweep reads a batch's
+    /// people at once), so it is not read again.
+    #[allow(clippy::too_many_arguments)] // one transaction's worth of context, passed through once
+    pub(crate) async fn apply_event_for(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        row: &mut EnrollmentRow,
+        seq: &LoadedSequence,
+        event: &Event,
+        now: DateTime<Utc>,
+        person: &Person,
+    ) -> AppResult<Vec<Effect>> {
+        let machine = machine_of(row)?;
+        let Transition { enrollment, effects } = machine.apply(event, seq.def.settings().on_reply)?;
+        self.commit_transition(tx, actor, row, seq, &enrollment, &effects, now, Some(person))
+            .await?;
+        Ok(effects)
+    }
+
+    /// [`Self::apply_event_for`] without writing the enrollment back: the caller writes `row`
+    /// (the sweep writes a whole batch's enrollments in one statement, with the version check).
+    #[allow(clippy::too_many_arguments)] // one transaction's worth of context, passed through once
+    pub(crate) async fn apply_event_unwritten(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        row: &mut EnrollmentRow,
+        seq: &LoadedSequence,
+        event: &Event,
+        now: DateTime<Utc>,
+        person: &Person,
+    ) -> AppResult<Vec<Effect>> {
+        let machine = machine_of(row)?;
+        let Transition { enrollment, effects } = machine.apply(event, seq.def.settings().on_reply)?;
+        self.apply_effects(tx, actor, row, seq, &enrollment, &effects, now, Some(person))
+            .await?;
+        Ok(effects)
+    }
+
+    /// Stores the new machine and applies its effects, then writes the row back. `known_person` is
+    /// the enrollment's person when the caller has just read it; otherwise it is read here.
     #[allow(clippy::too_many_arguments)] // one transaction's worth of context, passed through once
     pub(crate) async fn commit_transition(
         &self,
@@ -195,9 +245,34 @@ impl App {
         enrollment: &Enrollment,
         effects: &[Effect],
         now: DateTime<Utc>,
+        known_person: Option<&Person>,
+    ) -> AppResult<()> {
+        self.apply_effects(tx, actor, row, seq, enrollment, effects, now, known_person)
+            .await?;
+        if !sequences::update_enrollment(tx, row).await? {
+            return Err(stale_enrollment());
+        }
+        Ok(())
+    }
+
+    /// Stores the new machine in `row` and applies the effects (in `tx`, and on `row`'s copies).
+    #[allow(clippy::too_many_arguments)] // one transaction's worth of context, passed through once
+    async fn apply_effects(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        row: &mut EnrollmentRow,
+        seq: &LoadedSequence,
+        enrollment: &Enrollment,
+        effects: &[Effect],
+        now: DateTime<Utc>,
+        known_person: Option<&Person>,
     ) -> AppResult<()> {
         store_machine(row, enrollment, now)?;
-        let person = people::get(tx, row.person_id).await?;
+        let person = match known_person {
+            Some(p) => Some(p.clone()),
+            None => people::get(tx, row.person_id).await?,
+        };
         let tz = tz_of(person.as_ref().and_then(|p| p.time_zone.as_deref()));
         let settings = seq.def.settings();
         for effect in effects {
@@ -229,13 +304,6 @@ impl App {
                     row.resume_at = Some(prospector_core::sequence::schedule::local_instant(tz, opens));
                 }
             }
-        }
-        if !sequences::update_enrollment(tx, row).await? {
-            return Err(AppError::Conflict {
-                code: "stale_version",
-                message: "the enrollment was changed by someone else; reload and try again".into(),
-                field: Some("version".into()),
-            });
         }
         Ok(())
     }

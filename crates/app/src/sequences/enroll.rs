@@ -187,6 +187,7 @@ impl App {
             &start.enrollment,
             &start.effects,
             now,
+            Some(&person),
         )
         .await?;
         audit::record(

@@ -11,6 +11,8 @@ pub mod opens;
 pub mod signals;
 mod step_tasks;
 pub mod sweep;
+mod sweep_facts;
+mod sweep_writes;
 pub mod templates;
 pub mod today;
 

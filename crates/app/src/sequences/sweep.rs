@@ -16,13 +16,14 @@ use prospector_core::template::EmailTemplate;
 use prospector_core::template::unsubscribe::UnsubscribeLink;
 use prospector_store::WriteTx;
 use prospector_store::outbox::Claimed;
-use prospector_store::records::people;
 use prospector_store::sequences::{self, EnrollmentRow, ExecutionRow};
 use uuid::Uuid;
 
 use super::SEQUENCE_SWEEP;
 use super::engine::{LoadedSequence, load_sequence, machine_of, template_context, tz_of};
-use crate::mail::{Address, OutgoingEmail, enqueue_email};
+use super::sweep_facts::BatchFacts;
+use super::sweep_writes::PendingSends;
+use crate::mail::{Address, OutgoingEmail};
 use crate::outbox::{Handler, HandlerFuture};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -176,10 +177,20 @@ impl App {
             if fresh.is_empty() {
                 break;
             }
+            let facts = BatchFacts::load(&mut tx, &fresh).await?;
+            let mut sends = PendingSends::default();
             for row in fresh {
                 let id = row.id;
                 match self
-                    .run_step(&mut tx, &actor, &mut caches, row, now, &mut report)
+                    .run_step(
+                        &mut tx,
+                        &actor,
+                        &mut caches,
+                        (&facts, &mut sends),
+                        row,
+                        now,
+                        &mut report,
+                    )
                     .await
                 {
                     Ok(()) => {}
@@ -193,6 +204,7 @@ impl App {
                     Err(e) => return Err(e),
                 }
             }
+            report.emails_queued += sends.flush(&mut tx, now).await?;
             tx.commit().await?;
         }
         Ok(report)
@@ -248,11 +260,13 @@ impl App {
     }
 
     /// Carries out the enrollment's next step inside `tx`.
+    #[allow(clippy::too_many_arguments)] // one transaction's worth of context, passed through once
     async fn run_step(
         &self,
         tx: &mut WriteTx,
         actor: &Actor,
         caches: &mut Caches,
+        (facts, sends): (&BatchFacts, &mut PendingSends),
         mut row: EnrollmentRow,
         now: DateTime<Utc>,
         report: &mut SweepReport,
@@ -260,8 +274,7 @@ impl App {
         let seq = self.cached_sequence(tx, caches, row.sequence_id).await?;
         let machine = machine_of(&row)?;
         let index = machine.next_step;
-        let (Some(step), Some(person)) = (seq.def.steps().get(index), people::get(tx, row.person_id).await?)
-        else {
+        let (Some(step), Some(person)) = (seq.def.steps().get(index), facts.person(row.person_id)) else {
             // The sequence lost steps since, or the person was removed: nothing left to do.
             let event = Event::FinishByHand { at: now };
             self.apply_event(tx, actor, &mut row, &seq, &event, now).await?;
@@ -290,7 +303,7 @@ impl App {
                 super::step_tasks::open_step_task(
                     tx,
                     &execution,
-                    &person,
+                    person,
                     &seq.row.name,
                     step.script.as_deref(),
                     now,
@@ -312,12 +325,9 @@ impl App {
             return Ok(());
         }
         // Automatic email.
-        let suppressed = match &person.email {
-            Some(e) => sequences::suppression(tx, &e.fold_gmail()).await?,
-            None => None,
-        };
+        let suppressed = facts.suppression(person);
         if person.unsubscribed || suppressed.is_some() {
-            let event = match suppressed.as_deref() {
+            let event = match suppressed {
                 Some("bounced") => Event::Bounce { at: now },
                 _ => Event::Unsubscribe { at: now },
             };
@@ -325,7 +335,8 @@ impl App {
             execution.note = Some("the address is on the suppression list".into());
             execution.done_at = Some(now);
             sequences::insert_execution(tx, &execution).await?;
-            self.apply_event(tx, actor, &mut row, &seq, &event, now).await?;
+            self.apply_event_for(tx, actor, &mut row, &seq, &event, now, person)
+                .await?;
             report.skipped += 1;
             return Ok(());
         }
@@ -335,7 +346,8 @@ impl App {
             execution.done_at = Some(now);
             sequences::insert_execution(tx, &execution).await?;
             let event = Event::StepDone { at: now, step: index };
-            self.apply_event(tx, actor, &mut row, &seq, &event, now).await?;
+            self.apply_event_for(tx, actor, &mut row, &seq, &event, now, person)
+                .await?;
             report.skipped += 1;
             return Ok(());
         };
@@ -385,7 +397,7 @@ impl App {
             .to_owned();
         let (unsubscribe_url, headers) = unsubscribe(&public_url, &row.unsubscribe_token, from.as_ref());
         let context = template_context(
-            &person,
+            person,
             Some(&sender.user),
             Some(&sender.mailbox),
             unsubscribe_url.clone(),
@@ -401,17 +413,10 @@ impl App {
             .map(|t| super::opens::pixel_tag(&public_url, t))
             .unwrap_or_default();
         let message_id = format!("<{}.{}@{host}>", row.id.simple(), index);
-        let previous = sequences::last_message_id(tx, row.id).await?;
+        let previous = facts.last_message_id(row.id);
         execution.status = "sent".into();
         execution.message_id = Some(message_id.clone());
         execution.done_at = Some(now);
-        if !sequences::insert_execution(tx, &execution).await? {
-            // Another sweep carried this step out first.
-            return Ok(());
-        }
-        if let Some(token) = &open_token {
-            sequences::set_open_token(tx, execution.id, token).await?;
-        }
         let email = OutgoingEmail {
             from_user_id: Some(row.owner_id.to_string()),
             to: vec![Address {
@@ -439,11 +444,13 @@ impl App {
             headers,
             about: Some(("person".into(), row.person_id.to_string())),
         };
-        enqueue_email(tx, now, &email, now).await?;
         sender.sends.push(now);
+        // A step done moves the enrollment on (next step or finished) without writing anything
+        // else; the execution, email and enrollment are written with the batch's others.
         let event = Event::StepDone { at: now, step: index };
-        self.apply_event(tx, actor, &mut row, &seq, &event, now).await?;
-        report.emails_queued += 1;
+        self.apply_event_unwritten(tx, actor, &mut row, &seq, &event, now, person)
+            .await?;
+        sends.push(execution, open_token, email, row);
         Ok(())
     }
 }

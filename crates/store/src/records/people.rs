@@ -624,7 +624,12 @@ pub async fn by_ids(ex: &mut impl Exec, ids: &[PersonId]) -> StoreResult<Vec<Per
         return Ok(Vec::new());
     }
     let mut q = query("");
-    let ns: Vec<String> = ids.iter().map(|id| format!("${}", q.push_bind(*id))).collect();
+    // Positional on SQLite, which resolves numbered placeholders in O(n) each (the sweep asks for
+    // hundreds at once).
+    let ns: Vec<String> = ids
+        .iter()
+        .map(|id| crate::bulk::placeholder(ex.backend(), q.push_bind(*id)))
+        .collect();
     let sql = format!(
         "SELECT {COLUMNS} FROM people WHERE people.id IN ({})",
         ns.join(", ")

@@ -164,6 +164,8 @@ pub struct TaskFilter {
     pub opportunity_id: Option<OpportunityId>,
     /// Due at or before.
     pub due_before: Option<DateTime<Utc>>,
+    /// Done or cancelled at or after (the recently finished ones).
+    pub completed_since: Option<DateTime<Utc>>,
 }
 
 /// A page of tasks, soonest due first, after the keyset cursor `(due_at, id)`.
@@ -193,6 +195,9 @@ pub async fn list(
     }
     if let Some(v) = f.due_before {
         sql.push_str(&format!(" AND tasks.due_at <= ${}", q.push_bind(v)));
+    }
+    if let Some(v) = f.completed_since {
+        sql.push_str(&format!(" AND tasks.completed_at >= ${}", q.push_bind(v)));
     }
     sql.push_str(&scope_sql(scope, Scoped::Tasks, &mut q));
     if let Some((t, id)) = after {

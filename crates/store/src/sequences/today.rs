@@ -62,8 +62,8 @@ pub async fn open_work_groups(
 ) -> StoreResult<Vec<WorkGroup>> {
     ex.fetch_all(
         query(format!(
-            "SELECT x.sequence_id, p.time_zone, CAST(COUNT(*) AS BIGINT) AS n FROM step_executions x \
-             JOIN people p ON p.id = x.person_id WHERE {OPEN} GROUP BY x.sequence_id, p.time_zone"
+            "SELECT x.sequence_id, x.person_time_zone AS time_zone, CAST(COUNT(*) AS BIGINT) AS n \
+             FROM step_executions x WHERE {OPEN} GROUP BY x.sequence_id, x.person_time_zone"
         ))
         .bind(owner)
         .bind(until),
@@ -88,7 +88,7 @@ fn callable_rank_sql(q: &mut Query, callable: &[(Uuid, Option<String>)]) -> Stri
         let s = q.push_bind(*sequence);
         let z = q.push_bind(zone.clone().unwrap_or_default());
         groups.push(format!(
-            "(x.sequence_id = ${s} AND COALESCE(p.time_zone, '') = ${z})"
+            "(x.sequence_id = ${s} AND COALESCE(x.person_time_zone, '') = ${z})"
         ));
     }
     let any = if groups.is_empty() {
@@ -96,7 +96,9 @@ fn callable_rank_sql(q: &mut Query, callable: &[(Uuid, Option<String>)]) -> Stri
     } else {
         groups.join(" OR ")
     };
-    format!("CAST(CASE WHEN x.kind = 'call' AND p.do_not_call THEN 1 WHEN {any} THEN 0 ELSE 1 END AS BIGINT)")
+    format!(
+        "CAST(CASE WHEN x.kind = 'call' AND x.person_do_not_call THEN 1 WHEN {any} THEN 0 ELSE 1 END AS BIGINT)"
+    )
 }
 
 /// Calls first, then manual emails, LinkedIn touches, and tasks.
@@ -105,13 +107,16 @@ const KIND_RANK: &str = "CAST(CASE x.kind WHEN 'call' THEN 0 WHEN 'manual_email'
 
 /// One page of the rep's open steps in working order: callable now first, then by step kind,
 /// highest score, earliest due, id. Each row comes with its cursor for the next page.
+///
+/// The page is chosen from the covering index alone (the inner select), and only its rows are
+/// then read with their person, sequence and step.
 pub async fn open_work_page(
     ex: &mut impl Exec,
     page: &WorkPage<'_>,
 ) -> StoreResult<Vec<(WorkItemRow, WorkCursor)>> {
     let mut q = query("").bind(page.owner).bind(page.until);
     let callable = callable_rank_sql(&mut q, page.callable);
-    let key = format!("{callable}, {KIND_RANK}, -p.score, x.due_at, x.id");
+    let key = format!("{callable}, {KIND_RANK}, -x.person_score, x.due_at, x.id");
     let mut filter = OPEN.to_owned();
     if let Some(c) = page.after {
         let params = [
@@ -127,12 +132,15 @@ pub async fn open_work_page(
     }
     let limit = q.push_bind(page.limit);
     let sql = format!(
-        "SELECT x.*, {callable} AS callable_rank, {KIND_RANK} AS kind_rank, s.name AS sequence_name, \
-         st.script, st.handbook_page, st.handbook_anchor, p.first_name, p.last_name, p.company, p.title, \
-         p.phone, p.email, p.time_zone, p.score, p.do_not_call \
-         FROM step_executions x JOIN people p ON p.id = x.person_id JOIN sequences s ON s.id = x.sequence_id \
+        "SELECT x.*, w.callable_rank, w.kind_rank, s.name AS sequence_name, st.script, st.handbook_page, \
+         st.handbook_anchor, p.first_name, p.last_name, p.company, p.title, p.phone, p.email, p.time_zone, \
+         p.score, p.do_not_call \
+         FROM (SELECT x.id, {callable} AS callable_rank, {KIND_RANK} AS kind_rank, x.person_score AS score, \
+         x.due_at FROM step_executions x WHERE {filter} ORDER BY {key} LIMIT ${limit}) w \
+         JOIN step_executions x ON x.id = w.id JOIN people p ON p.id = x.person_id \
+         JOIN sequences s ON s.id = x.sequence_id \
          LEFT JOIN sequence_steps st ON st.sequence_id = x.sequence_id AND st.position = x.step_index \
-         WHERE {filter} ORDER BY {key} LIMIT ${limit}"
+         ORDER BY w.callable_rank, w.kind_rank, -w.score, w.due_at, w.id"
     );
     let rows = ex.fetch_all(q.with_sql(sql)).await?;
     rows.iter()
@@ -156,7 +164,7 @@ pub async fn open_work_page(
             let cursor = WorkCursor {
                 callable_rank: r.get("callable_rank")?,
                 kind_rank: r.get("kind_rank")?,
-                score: item.score,
+                score: r.get("person_score")?,
                 due_at: item.execution.due_at,
                 id: item.execution.id,
             };

@@ -19,6 +19,7 @@ pub mod records;
 pub mod sequences;
 pub mod stories;
 pub mod stories_nominate;
+pub mod tasks;
 pub mod today;
 pub mod tokens;
 
@@ -45,8 +46,9 @@ pub struct NavItem {
 }
 
 /// The sections, in the order a rep's day goes.
-const SECTIONS: [(&str, &str, &str, &str); 10] = [
+const SECTIONS: [(&str, &str, &str, &str); 11] = [
     ("today", "Today", "/today", "t"),
+    ("tasks", "Tasks", "/tasks", "o"),
     ("leads", "Leads", "/leads", "l"),
     ("accounts", "Accounts", "/accounts", "a"),
     ("sequences", "Sequences", "/sequences", "s"),
@@ -169,6 +171,9 @@ pub fn router() -> axum::Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/today", get(today::show))
         .route("/today/{id}/done", post(today::done))
+        .route("/tasks", get(tasks::show).post(tasks::create))
+        .route("/tasks/{id}/done", post(tasks::done))
+        .route("/tasks/{id}/reschedule", post(tasks::reschedule))
         .route("/sequences", get(sequences::list).post(sequences::create))
         .route("/sequences/new", get(sequences::new))
         .route("/sequences/{id}", get(sequences::show).post(sequences::update))

@@ -56,6 +56,9 @@ struct TodayPage {
     total: i64,
     /// Link to the next page of the queue.
     more_href: Option<String>,
+    /// The cursor this page started after (empty on the first page): a step done here comes back
+    /// to this page, not the first.
+    after: String,
     dispositions: Vec<Choice>,
     notice: Option<String>,
     error: Option<String>,
@@ -142,7 +145,10 @@ async fn render(
             .collect(),
         counts: today.counts,
         total: today.total,
-        more_href: today.next.map(|n| format!("/today?after={n}")),
+        more_href: today
+            .next
+            .map(|n| format!("/today?after={}", crate::auth::urlencode(&n))),
+        after: request.after.clone().unwrap_or_default(),
         dispositions: today
             .dispositions
             .all()
@@ -191,6 +197,8 @@ pub struct DoneForm {
     disposition: Option<String>,
     /// A note.
     note: Option<String>,
+    /// The page the form was on (its cursor), to come back to.
+    after: Option<String>,
 }
 
 /// `POST /today/{id}/done`: logs the call (or marks the step done) and moves on.
@@ -210,6 +218,14 @@ pub async fn done(
         note: form.note,
     };
     let label = input.disposition.clone();
+    let page = TodayRequest {
+        after: form.after.filter(|a| !a.trim().is_empty()),
+        limit: None,
+    };
+    let back = page.after.as_deref().map_or_else(
+        || "/today".to_owned(),
+        |a| format!("/today?after={}", crate::auth::urlencode(a)),
+    );
     match state.app.complete_work_item(&actor, id, input).await {
         Ok(()) => {
             let notice = match label {
@@ -222,13 +238,12 @@ pub async fn done(
             };
             Ok((
                 flash::set(jar, &flash, state.settings.secure_cookies),
-                Redirect::to("/today"),
+                Redirect::to(&back),
             )
                 .into_response())
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let first = TodayRequest::default();
-            let page = render(&state, &actor, &csrf, &first, None, Some(e.to_string())).await?;
+            let page = render(&state, &actor, &csrf, &page, None, Some(e.to_string())).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -25,6 +25,8 @@ mod sequence_tasks_opens;
 mod sequences;
 mod sequences_pages;
 mod stories;
+mod tasks_pages;
+mod today_follows_people;
 mod tokens;
 mod users;
 

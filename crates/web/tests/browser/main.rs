@@ -16,3 +16,4 @@ mod records;
 mod session;
 mod stories_nominate;
 mod today;
+mod today_paging;

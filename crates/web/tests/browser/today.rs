@@ -15,7 +15,7 @@ use prospector_testkit::{TEST_PASSWORD, TestApp, TestDb};
 
 use crate::driver::{Browser, WAIT, log_in, text, wait_for};
 
-async fn press(client: &Client, key: char) {
+pub(crate) async fn press(client: &Client, key: char) {
     let keys = KeyActions::new("keyboard".into())
         .then(KeyAction::Down { value: key })
         .then(KeyAction::Up { value: key });
@@ -23,7 +23,7 @@ async fn press(client: &Client, key: char) {
 }
 
 /// Waits until `css` contains `expected`.
-async fn wait_contains(client: &Client, css: &str, expected: &str) {
+pub(crate) async fn wait_contains(client: &Client, css: &str, expected: &str) {
     let deadline = Instant::now() + WAIT;
     loop {
         if let Ok(el) = client.find(Locator::Css(css)).await
@@ -37,7 +37,7 @@ async fn wait_contains(client: &Client, css: &str, expected: &str) {
 }
 
 /// The visible call panel's heading.
-async fn panel_heading(client: &Client) -> String {
+pub(crate) async fn panel_heading(client: &Client) -> String {
     let panels = client
         .find_all(Locator::Css(".call-panel"))
         .await

@@ -83,6 +83,7 @@ pub async fn list(
         account_id: opt_id(q.account_id.as_deref(), "account_id")?,
         opportunity_id: opt_id(q.opportunity_id.as_deref(), "opportunity_id")?,
         due_before: opt_time(q.due_before.as_deref(), "due_before")?,
+        completed_since: None,
     };
     let page = state
         .app

@@ -21,11 +21,12 @@ use prospector_app::{Actor, AppError};
 use prospector_core::Invalid;
 use prospector_core::records::activity::ActivityDetail;
 use prospector_core::records::qualification::Answers;
-use prospector_core::records::{EmailDirection, LeadStatus};
+use prospector_core::records::{EmailDirection, LeadStatus, TaskStatus};
 use prospector_core::role::Role;
 use prospector_store::records::PersonId;
 use prospector_store::records::accounts::AccountFilter;
 use prospector_store::records::people::PersonKind;
+use prospector_store::records::tasks::TaskFilter;
 use serde::Deserialize;
 
 use super::people::{ReasonGroup, reason_groups};
@@ -157,10 +158,18 @@ struct PersonPage {
     older: Option<String>,
     /// Sequence enrollments, newest first.
     enrollments: Vec<EnrollmentLine>,
+    /// Open follow-up tasks about this person, soonest due first.
+    open_tasks: Vec<TaskLine>,
     notice: Option<String>,
     error: FormError,
     /// What the user typed into the form that failed, to show it again.
     note_again: String,
+}
+
+/// An open task in the person page's task card.
+struct TaskLine {
+    title: String,
+    due: String,
 }
 
 /// `?before=` pages the timeline.
@@ -337,8 +346,25 @@ async fn page(
         .iter()
         .map(enrollment_line)
         .collect();
+    let open = TaskFilter {
+        person_id: Some(id),
+        status: Some(TaskStatus::Open),
+        ..TaskFilter::default()
+    };
+    let open_tasks = state
+        .app
+        .list_tasks(actor, &open, None, 20)
+        .await?
+        .items
+        .iter()
+        .map(|t| TaskLine {
+            title: t.title.clone(),
+            due: super::when(actor, t.due_at),
+        })
+        .collect();
     Ok(PersonPage {
         enrollments,
+        open_tasks,
         layout: Layout::new(actor, csrf, "leads", p.full_name()),
         base: which.base(),
         list_title: which.title(),
