@@ -271,6 +271,9 @@ pub struct ImportProblem {
     pub message: String,
     /// Whether the whole row was left out (otherwise only the value was).
     pub refused: bool,
+    /// The file the line is in, when the job reads several (a data plan); `None` for one file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// Stores problems of a job, numbering them after those already stored.
@@ -294,6 +297,7 @@ pub async fn insert_problems(
                 Value::Text(Some(p.code.clone())),
                 Value::Text(Some(p.message.clone())),
                 Value::Bool(Some(p.refused)),
+                Value::Text(p.file.clone()),
             ]
         })
         .collect();
@@ -307,6 +311,7 @@ pub async fn insert_problems(
         "code",
         "message",
         "refused",
+        "file_name",
     ];
     upsert(ex, "import_errors", &columns, rows, None).await
 }
@@ -316,7 +321,7 @@ pub async fn problems(ex: &mut impl Exec, job: Uuid, limit: i64) -> StoreResult<
     let rows = ex
         .fetch_all(
             query(
-                "SELECT line, column_no, header, field, code, message, refused FROM import_errors \
+                "SELECT line, column_no, header, field, code, message, refused, file_name FROM import_errors \
                  WHERE job_id = $1 ORDER BY seq LIMIT $2",
             )
             .bind(job)
@@ -333,6 +338,7 @@ pub async fn problems(ex: &mut impl Exec, job: Uuid, limit: i64) -> StoreResult<
                 code: r.get("code")?,
                 message: r.get("message")?,
                 refused: r.get("refused")?,
+                file: r.get("file_name")?,
             })
         })
         .collect()
