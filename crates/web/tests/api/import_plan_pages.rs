@@ -25,6 +25,7 @@ on_both_backends!(
     references_of_a_csv_are_checked_against_the_database_in_the_preview,
     a_plan_without_its_files_or_files_without_their_plan_are_refused_next_to_the_file_field,
     a_plan_job_stopped_after_its_first_file_resumes_with_the_next_without_duplicates,
+    all_or_nothing_over_a_plan_imports_no_file_when_one_record_of_any_file_is_bad,
 );
 
 /// `shared/data/salesforce/apex-recipes`, found by walking up from this crate.
@@ -563,5 +564,53 @@ async fn a_plan_job_stopped_after_its_first_file_resumes_with_the_next_without_d
         )
         .await,
         50
+    );
+}
+
+async fn all_or_nothing_over_a_plan_imports_no_file_when_one_record_of_any_file_is_bad(db: TestDb) {
+    let (app, browser) = logged_in_admin(db).await;
+    let contacts = r#"{"records":[
+      {"attributes":{"type":"Contact","referenceId":"ContactRef1"},"lastName":"Lovelace","email":"ada@example.com","accountId":"@AccountRef1"},
+      42
+    ]}"#;
+    let r = upload_files(
+        &app,
+        &browser,
+        vec![
+            ("Account-Contact-plan.json".to_owned(), PLAN.as_bytes().to_vec()),
+            apex_file("Accounts.json"),
+            ("people.json".to_owned(), contacts.as_bytes().to_vec()),
+        ],
+    )
+    .await;
+    let preview_path = location(&r);
+    let (_, html) = get_text(&app, &browser, &preview_path).await;
+    let facts = visible(table(&html, "preview-facts"));
+    assert!(facts.contains("Rows that will be left out 1"), "{facts}");
+    let csrf = csrf_in(&html);
+    let r = browser
+        .post(app.url(&preview_path))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("strict", "1"),
+            ("action", "start"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let job_path = location(&r);
+    let progress = finished(&app, &browser, &job_path, 52).await;
+    assert_eq!(progress["status"], "rejected", "{progress}");
+    assert_eq!(progress["created"], 0, "{progress}");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM accounts").await,
+        0,
+        "not even the good file"
+    );
+    let (_, page) = get_text(&app, &browser, &job_path).await;
+    let reported = visible(table(&page, "job-problems"));
+    assert!(
+        reported.contains("people.json 2 expected a JSON object row left out"),
+        "{reported}"
     );
 }
