@@ -767,6 +767,9 @@ impl App {
         let batch_size = options.batch_size.max(1);
         let mut totals = Counts::default();
         let mut dry_problems = Vec::new();
+        // Statistics are refreshed each time the rows written double: a handful of times per
+        // import, so the lookups stay index probes however large the tables grow.
+        let mut refresh_at = i64::try_from(batch_size).unwrap_or(i64::MAX);
         loop {
             let mut batch = Vec::with_capacity(batch_size);
             let mut problems = Vec::new();
@@ -796,6 +799,11 @@ impl App {
             totals.add(&counts);
             if options.dry_run {
                 dry_problems.extend(problems);
+            } else if totals.rows >= refresh_at {
+                refresh_at = totals.rows.saturating_mul(2);
+                let mut tx = self.store().begin().await?;
+                store::refresh_statistics(&mut tx).await?;
+                tx.commit().await?;
             }
             progress(done_before + totals.rows);
         }
