@@ -10,6 +10,7 @@ use std::sync::{Mutex, OnceLock};
 use prospector_store::import::{self as store, ImportJob};
 use uuid::Uuid;
 
+use super::plan::{PLAN_OBJECT, is_plan};
 use super::{ImportOptions, object_code, require_import, sha256_of};
 use crate::audit::{self, Change};
 use crate::{Actor, App, AppError, AppResult};
@@ -26,8 +27,9 @@ pub fn is_running_here(id: Uuid) -> bool {
 }
 
 impl App {
-    /// Writes job `id` for the file at `path` and starts importing it in the background.
-    /// `rows_total` is the number of records the preview counted.
+    /// Writes job `id` for the file at `path` (a data plan: the plan, its files beside it) and
+    /// starts importing it in the background. `rows_total` is the number of records the preview
+    /// counted.
     pub async fn start_import_job(
         &self,
         actor: &Actor,
@@ -40,9 +42,15 @@ impl App {
         require_import(actor)?;
         let (sha, _) = sha256_of(&path)?;
         let now = self.now();
-        let object = options
-            .object
-            .ok_or_else(|| AppError::Internal("an import job needs its object decided".into()))?;
+        let object = if is_plan(&path) {
+            PLAN_OBJECT
+        } else {
+            object_code(
+                options
+                    .object
+                    .ok_or_else(|| AppError::Internal("an import job needs its object decided".into()))?,
+            )
+        };
         let mut tx = self.store().begin().await?;
         if store::get_job(&mut tx, id).await?.is_some() {
             return Err(AppError::Conflict {
@@ -53,7 +61,7 @@ impl App {
         }
         let job = ImportJob {
             id,
-            object: object_code(object).to_owned(),
+            object: object.to_owned(),
             file_name: file_name.to_owned(),
             file_sha256: sha,
             options: serde_json::to_value(&options).unwrap_or_default(),
@@ -136,7 +144,11 @@ impl App {
         let app = self.clone();
         let actor = actor.clone();
         tokio::spawn(async move {
-            let result = app.import_file(&actor, &path, &options, &|_| {}, Some(id)).await;
+            let result = if is_plan(&path) {
+                app.import_plan(&actor, &path, &options, id).await
+            } else {
+                app.import_file(&actor, &path, &options, &|_| {}, Some(id)).await
+            };
             match result {
                 Ok(_) => {
                     if let Err(e) = app.remove_upload_if_finished(id).await {

@@ -6,33 +6,36 @@
 pub mod background;
 pub mod export;
 pub mod housekeeping;
+pub mod plan;
 pub mod preview;
+pub(crate) mod references;
 mod rows;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use prospector_core::Invalid;
 use prospector_core::import::mapping::Mapping;
-use prospector_core::import::sobject_tree::{self, PlanStep};
+use prospector_core::import::sobject_tree;
 use prospector_core::import::{
     CsvImport, ImportError, ImportOptions as ReadOptions, MappedRow, MappingOptions, ObjectKind, Preset,
     RowError, UserMapping, open_csv,
 };
 use prospector_core::matching::{MatchIndex, Matcher, Record, account_domain_of_email};
 use prospector_core::role::Role;
-use prospector_store::import::{self as store, Conflict, Counts, ImportJob, ImportProblem, Known};
+use prospector_store::import::{self as store, Conflict, Counts, ImportJob, ImportProblem};
 use prospector_store::records::{name_key, phone_key};
 use prospector_store::{Value, WriteTx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use self::references::{Ahead, Lookups};
 use self::rows::{Body, Draft, draft, person_search_body, problem_of};
 use crate::audit::{self, Change};
 use crate::{Actor, App, AppError, AppResult};
@@ -185,6 +188,16 @@ pub fn csv_cell(value: &str) -> String {
     }
 }
 
+/// Skips the first `rows` records of `source` — those an earlier run committed: the same records
+/// come out of the reader in the same order. Returns how many there were.
+fn skip_rows(source: &mut Source, rows: i64) -> i64 {
+    let mut skipped = 0;
+    while skipped < rows && source.next_row().is_some() {
+        skipped += 1;
+    }
+    skipped
+}
+
 /// Counts bytes read, for progress by position in the file.
 struct Counting<R> {
     inner: R,
@@ -323,6 +336,8 @@ struct Context {
     problems_stored: i64,
     /// The file's header, for naming columns in reports.
     headers: Vec<String>,
+    /// The file's name when the job reads several (a data plan), for its problems.
+    file: Option<String>,
 }
 
 fn person_record(id: String, d: &prospector_core::records::NewPerson) -> Record {
@@ -408,6 +423,7 @@ impl Context {
             default_owner,
             problems_stored: 0,
             headers: Vec::new(),
+            file: None,
         })
     }
 
@@ -481,37 +497,20 @@ impl App {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> AppResult<Vec<ImportReport>> {
         require_import(actor)?;
-        let is_plan = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("data-plan.json"));
-        if !is_plan {
+        if !plan::is_plan(path) {
             return Ok(vec![
                 self.import_file(actor, path, options, progress, None).await?,
             ]);
         }
-        let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
-        let plan: Vec<PlanStep> = sobject_tree::parse_data_plan(&bytes).map_err(|e| file_error(path, e))?;
-        let dir = path
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        // From the command line each file of a plan is a job of its own, resumed by running the
+        // command again; the page runs a plan as one job (`import_plan`).
         let mut reports = Vec::new();
-        for step in plan {
-            let object = ObjectKind::parse(&step.sobject).ok_or_else(|| {
-                file_error(
-                    path,
-                    format!("the data plan names {}, which we do not import", step.sobject),
-                )
-            })?;
-            for file in &step.files {
-                let step_options = ImportOptions {
-                    object: Some(object),
-                    ..options.clone()
-                };
-                reports.push(
-                    self.import_file(actor, &dir.join(file), &step_options, progress, None)
-                        .await?,
-                );
-            }
+        for file in plan::read_plan(path)? {
+            let step_options = plan::step_options(options, &file);
+            reports.push(
+                self.import_file(actor, &file.path, &step_options, progress, None)
+                    .await?,
+            );
         }
         Ok(reports)
     }
@@ -537,7 +536,6 @@ impl App {
         let object = source.mapping().object();
         let preset = source.mapping().preset();
         let system = system_of(preset);
-        let batch_size = options.batch_size.max(1);
 
         if options.strict {
             let bad = self.check_strict(path, options).await?;
@@ -602,53 +600,29 @@ impl App {
             }
         };
 
-        // Skip what an earlier run committed: the same rows come out of the reader in the same order.
-        for _ in 0..resumed_from {
-            if source.next_row().is_none() {
-                break;
-            }
-        }
+        skip_rows(&mut source, resumed_from);
         let mut totals = Counts {
             rows: resumed_from,
             ..Counts::default()
         };
-        let mut dry_problems = Vec::new();
-        loop {
-            let mut batch = Vec::with_capacity(batch_size);
-            let mut problems = Vec::new();
-            let mut counts = Counts::default();
-            while batch.len() + usize::try_from(counts.refused).unwrap_or(0) < batch_size {
-                let Some(row) = source.next_row() else { break };
-                counts.rows += 1;
-                match row {
-                    Err(error) => {
-                        counts.refused += 1;
-                        problems.push(problem_of(&error, true));
-                    }
-                    Ok(mapped) => match draft(source.mapping(), mapped) {
-                        Ok(d) => batch.push(d),
-                        Err(problem) => {
-                            counts.refused += 1;
-                            problems.push(*problem);
-                        }
-                    },
-                }
-            }
-            if counts.rows == 0 {
-                break;
-            }
-            self.write_batch(&mut ctx, job, batch, &mut problems, &mut counts, options.dry_run)
-                .await?;
-            totals.add(&counts);
-            if options.dry_run {
-                dry_problems.extend(problems);
-            }
+        let report_progress = |rows: i64| {
             progress(Progress {
-                rows: u64::try_from(totals.rows).unwrap_or(0),
+                rows: u64::try_from(rows).unwrap_or(0),
                 bytes: read.load(Ordering::Relaxed),
                 total_bytes,
             });
-        }
+        };
+        let (counts, dry_problems) = self
+            .run_batches(
+                &mut ctx,
+                &mut source,
+                job,
+                options,
+                resumed_from,
+                &report_progress,
+            )
+            .await?;
+        totals.add(&counts);
 
         let (custom_fields, unmapped_values, encoding, delimiter) = file_summary(&source);
         let summary = serde_json::json!({
@@ -777,6 +751,65 @@ impl App {
         })
     }
 
+    /// Reads the rest of `source` in batches of `options.batch_size` records, deciding and writing
+    /// each batch (with the job's progress) in its own transaction. `progress` hears the records
+    /// done so far, counting from `done_before`. Returns this run's counts and, in a dry run, the
+    /// problems (an import stores them with its job).
+    async fn run_batches(
+        &self,
+        ctx: &mut Context,
+        source: &mut Source,
+        job: Option<Uuid>,
+        options: &ImportOptions,
+        done_before: i64,
+        progress: &(dyn Fn(i64) + Send + Sync),
+    ) -> AppResult<(Counts, Vec<ImportProblem>)> {
+        let batch_size = options.batch_size.max(1);
+        let mut totals = Counts::default();
+        let mut dry_problems = Vec::new();
+        // Statistics are refreshed each time the rows written double: a handful of times per
+        // import, so the lookups stay index probes however large the tables grow.
+        let mut refresh_at = i64::try_from(batch_size).unwrap_or(i64::MAX);
+        loop {
+            let mut batch = Vec::with_capacity(batch_size);
+            let mut problems = Vec::new();
+            let mut counts = Counts::default();
+            while batch.len() + usize::try_from(counts.refused).unwrap_or(0) < batch_size {
+                let Some(row) = source.next_row() else { break };
+                counts.rows += 1;
+                match row {
+                    Err(error) => {
+                        counts.refused += 1;
+                        problems.push(problem_of(&error, true));
+                    }
+                    Ok(mapped) => match draft(source.mapping(), mapped) {
+                        Ok(d) => batch.push(d),
+                        Err(problem) => {
+                            counts.refused += 1;
+                            problems.push(*problem);
+                        }
+                    },
+                }
+            }
+            if counts.rows == 0 {
+                break;
+            }
+            self.write_batch(ctx, job, batch, &mut problems, &mut counts, options.dry_run)
+                .await?;
+            totals.add(&counts);
+            if options.dry_run {
+                dry_problems.extend(problems);
+            } else if totals.rows >= refresh_at {
+                refresh_at = totals.rows.saturating_mul(2);
+                let mut tx = self.store().begin().await?;
+                store::refresh_statistics(&mut tx).await?;
+                tx.commit().await?;
+            }
+            progress(done_before + totals.rows);
+        }
+        Ok((totals, dry_problems))
+    }
+
     /// Decides each row of a batch, then writes the batch, its problems and the job's progress in
     /// one transaction.
     async fn write_batch(
@@ -793,39 +826,7 @@ impl App {
         let own = [object_code(ctx.object)];
         let ext_ids: Vec<String> = drafts.iter().filter_map(|d| d.external_id.clone()).collect();
         let known = store::known_ids(&mut reader, &own, ctx.system, &ext_ids).await?;
-        let mut refs: HashMap<&'static str, Vec<String>> = HashMap::new();
-        for d in &drafts {
-            let mut push = |kind: &'static str, r: &rows::Ref| {
-                if let Some((id, _)) = r {
-                    refs.entry(kind).or_default().push(id.clone());
-                }
-            };
-            match &d.body {
-                Body::Person(p) => push("account", &p.account_ref),
-                Body::Opportunity(o) => push("account", &o.account_ref),
-                Body::Task(t) => {
-                    push("who", &t.who_ref);
-                    push("what", &t.what_ref);
-                }
-                Body::Account(_) => {}
-            }
-            push("user", &d.owner.external);
-        }
-        let lookup = |kind: &str| -> &'static [&'static str] {
-            match kind {
-                "account" => &["account"],
-                "who" => &["lead", "contact"],
-                "what" => &["account", "opportunity"],
-                _ => &["user"],
-            }
-        };
-        let mut resolved: HashMap<&'static str, HashMap<String, Known>> = HashMap::new();
-        for (kind, ids) in &refs {
-            resolved.insert(
-                kind,
-                store::known_ids(&mut reader, lookup(kind), ctx.system, ids).await?,
-            );
-        }
+        let lookups = Lookups::of(&mut reader, ctx.system, &drafts).await?;
 
         let mut person_rows = Vec::new();
         let mut account_rows = Vec::new();
@@ -836,51 +837,11 @@ impl App {
         let mut external = Vec::new();
         for mut d in drafts {
             let object = object_code(ctx.object);
-            let headers = &ctx.headers;
-            let mapping_line = d.line;
             // References: an unresolved one is reported and left empty; the row is kept.
-            let mut resolve = |kind: &'static str, r: &rows::Ref, field: &str| -> Option<Known> {
-                let (id, column) = r.as_ref()?;
-                if let Some(k) = resolved.get(kind).and_then(|m| m.get(id)) {
-                    return Some(k.clone());
-                }
-                d.issues.push(ImportProblem {
-                    line: i64::try_from(mapping_line).unwrap_or(i64::MAX),
-                    column: column.map(|c| c as i64 + 1),
-                    header: column.and_then(|c| headers.get(c).cloned()),
-                    field: field.to_owned(),
-                    code: "unresolved_reference".into(),
-                    message: format!(
-                        "'{id}' refers to no {} imported so far",
-                        kind.replace("who", "lead or contact")
-                            .replace("what", "account or opportunity")
-                    ),
-                    refused: false,
-                });
-                None
-            };
-            let owner_external = d.owner.external.clone();
-            let owner = d
-                .owner
-                .email
-                .as_ref()
-                .and_then(|e| ctx.users.get(e).copied())
-                .or_else(|| {
-                    resolve("user", &owner_external, "owner_id")
-                        .map(|k| prospector_core::ids::UserId(k.record_id))
-                })
-                .or(ctx.default_owner);
+            let resolved = lookups.resolve(&mut d, &ctx.users, &ctx.headers, &Ahead::default());
+            let owner = resolved.owner.or(ctx.default_owner);
+            let (account_ref, who, what) = (resolved.account, resolved.who, resolved.what);
             let body = d.body.clone();
-            let (account_ref, who, what) = match &body {
-                Body::Person(p) => (resolve("account", &p.account_ref, "account_ref"), None, None),
-                Body::Opportunity(o) => (resolve("account", &o.account_ref, "account_ref"), None, None),
-                Body::Task(t) => (
-                    None,
-                    resolve("who", &t.who_ref, "who_ref"),
-                    resolve("what", &t.what_ref, "what_ref"),
-                ),
-                Body::Account(_) => (None, None, None),
-            };
             let known_row = d.external_id.as_ref().and_then(|e| known.get(e));
             let action = match known_row {
                 Some(k) if k.row_hash.as_deref() == Some(d.hash.as_str()) => Action::Unchanged,
@@ -936,6 +897,7 @@ impl App {
                             "matches the {object} {id} already stored or earlier in the file; not imported"
                         ),
                         refused: true,
+                        file: None,
                     });
                     if let Some(e) = d.external_id.take() {
                         external.push((object, e, id, d.hash.clone()));
@@ -959,7 +921,7 @@ impl App {
             match body {
                 Body::Person(p) => {
                     let new = &p.new;
-                    let account_id = account_ref.map(|k| k.record_id).or_else(|| {
+                    let account_id = account_ref.as_ref().map(|k| k.record_id).or_else(|| {
                         ctx.find_account(
                             p.account_name.as_deref().or(new.company.as_deref()),
                             new.email.as_ref().map(|e| e.as_str()),
@@ -1042,6 +1004,7 @@ impl App {
                 }
                 Body::Opportunity(o) => {
                     let account_id = account_ref
+                        .as_ref()
                         .map(|k| k.record_id)
                         .or_else(|| ctx.find_account(o.account_name.as_deref(), None));
                     opportunity_rows.push(vec![
@@ -1060,8 +1023,9 @@ impl App {
                     ]);
                 }
                 Body::Task(t) => {
-                    let (person, mut account, mut opportunity) = (who.map(|k| k.record_id), None, None);
-                    if let Some(k) = what {
+                    let (person, mut account, mut opportunity) =
+                        (who.as_ref().map(|k| k.record_id), None, None);
+                    if let Some(k) = &what {
                         if k.object == "opportunity" {
                             opportunity = Some(k.record_id);
                         } else {
@@ -1264,6 +1228,11 @@ impl App {
         .await?;
         store::save_external_ids(&mut tx, ctx.system, &external).await?;
         problems.sort_by_key(|p| p.line);
+        if let Some(file) = &ctx.file {
+            for p in problems.iter_mut() {
+                p.file = Some(file.clone());
+            }
+        }
         store::insert_problems(&mut tx, job, ctx.problems_stored, problems).await?;
         store::advance(&mut tx, job, counts, now).await?;
         tx.commit().await?;

@@ -3,24 +3,45 @@
 //! the same reader and row rules as the import itself, so the preview cannot promise what the
 //! import then refuses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use prospector_core::Invalid;
+use prospector_core::ids::UserId;
 use prospector_core::import::fields::ValueKind;
 use prospector_core::import::mapping::ColumnTarget;
 use prospector_core::import::{Field, MappedRow, ObjectKind, Value};
-use prospector_store::import::ImportProblem;
+use prospector_store::import::{self as store, ImportProblem};
 use serde::Serialize;
 
-use super::rows::{draft, problem_of};
-use super::{ImportOptions, Source, file_summary, open_source, preset_code, require_import};
+use super::plan::{read_plan, step_options};
+use super::references::{Ahead, Lookups};
+use super::rows::{Draft, draft, problem_of};
+use super::{ImportOptions, Source, file_summary, open_source, preset_code, require_import, system_of};
 use crate::{Actor, App, AppError, AppResult};
 
 /// Problems listed in a preview; the rest are counted (the full list is the import's report).
 pub const PREVIEW_PROBLEMS: usize = 100;
+
+/// Each file of a data plan as it will be imported, in plan order.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanPreview {
+    /// The files.
+    pub files: Vec<PlanFilePreview>,
+    /// Records in all of them.
+    pub rows_total: u64,
+}
+
+/// One file of a data plan, previewed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanFilePreview {
+    /// Its name.
+    pub file: String,
+    /// What it holds and how it maps.
+    pub preview: ImportPreview,
+}
 
 /// One column of the file and where its values go.
 #[derive(Debug, Clone, Serialize)]
@@ -135,8 +156,8 @@ impl App {
     }
 
     /// Reads the whole file under `options` without writing: the mapping, its first `rows` records
-    /// as mapped, and every problem the rows have on their own (references to other records are
-    /// checked by the import, against the database).
+    /// as mapped, and every problem the import will report — the rows' own, and references that
+    /// name no stored record (the import's own check, asked before anything is written).
     pub async fn import_preview(
         &self,
         actor: &Actor,
@@ -147,6 +168,53 @@ impl App {
         require_import(actor)?;
         check_overrides(options)?;
         let mut source = open_source(path, options, Arc::new(AtomicU64::new(0)))?;
+        let users = store::users_by_email(&mut self.store().reader()).await?;
+        self.preview_source(&mut source, options, rows, &users, &mut Ahead::default())
+            .await
+    }
+
+    /// Previews a data plan's files in plan order, each as [`App::import_preview`] would. A file's
+    /// references may name records of the plan's earlier files (or earlier rows): those resolve,
+    /// as they will when the import reaches them.
+    pub async fn import_plan_preview(
+        &self,
+        actor: &Actor,
+        plan_path: &Path,
+        options: &ImportOptions,
+        rows: usize,
+    ) -> AppResult<PlanPreview> {
+        require_import(actor)?;
+        let users = store::users_by_email(&mut self.store().reader()).await?;
+        let mut ahead = Ahead::default();
+        let mut files = Vec::new();
+        for file in read_plan(plan_path)? {
+            let options = step_options(options, &file);
+            let mut source = open_source(&file.path, &options, Arc::new(AtomicU64::new(0)))?;
+            let preview = self
+                .preview_source(&mut source, &options, rows, &users, &mut ahead)
+                .await?;
+            files.push(PlanFilePreview {
+                file: file.name,
+                preview,
+            });
+        }
+        Ok(PlanPreview {
+            rows_total: files.iter().map(|f| f.preview.rows_total).sum(),
+            files,
+        })
+    }
+
+    /// Reads `source` to its end, as the import would, writing nothing. The references of each
+    /// chunk of rows are looked up together; `ahead` holds the records earlier rows (and earlier
+    /// files of a plan) will have created, and grows with this file's.
+    async fn preview_source(
+        &self,
+        source: &mut Source,
+        options: &ImportOptions,
+        rows: usize,
+        users: &HashMap<String, UserId>,
+        ahead: &mut Ahead,
+    ) -> AppResult<ImportPreview> {
         let mapping = source.mapping().clone();
         let columns: Vec<PreviewColumn> = mapping
             .columns()
@@ -162,48 +230,61 @@ impl App {
                 },
             })
             .collect();
+        let headers: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
         let object = mapping.object();
+        let system = system_of(mapping.preset());
         let mut preview_rows = Vec::new();
-        let mut problems = Vec::new();
-        let (mut total, mut refused, mut issues) = (0u64, 0u64, 0u64);
-        let mut note = |found: Vec<ImportProblem>, problems: &mut Vec<ImportProblem>| {
-            for p in found {
-                if p.refused {
-                    refused += 1;
-                } else {
-                    issues += 1;
-                }
-                if problems.len() < PREVIEW_PROBLEMS {
-                    problems.push(p);
-                }
-            }
-        };
-        while let Some(row) = source.next_row() {
-            total += 1;
-            let (line, cells, found) = match row {
-                Err(error) => (error.line, None, vec![problem_of(&error, true)]),
-                Ok(mapped) => {
-                    let line = mapped.line;
-                    let cells =
-                        (preview_rows.len() < rows).then(|| cells_of(&mapped, &mapping, columns.len()));
-                    let found = match draft(&mapping, mapped) {
-                        Ok(d) => d.issues,
-                        Err(problem) => vec![*problem],
+        let mut tally = Tally::default();
+        let mut chunk: Vec<Result<Draft, Vec<ImportProblem>>> = Vec::new();
+        let mut done = false;
+        while !done {
+            match source.next_row() {
+                None => done = true,
+                Some(row) => {
+                    tally.total += 1;
+                    let (line, cells, entry) = match row {
+                        Err(error) => (error.line, None, Err(vec![problem_of(&error, true)])),
+                        Ok(mapped) => {
+                            let line = mapped.line;
+                            let cells = (preview_rows.len() < rows)
+                                .then(|| cells_of(&mapped, &mapping, columns.len()));
+                            (line, cells, draft(&mapping, mapped).map_err(|p| vec![*p]))
+                        }
                     };
-                    (line, cells, found)
+                    if preview_rows.len() < rows {
+                        preview_rows.push(PreviewRow {
+                            line,
+                            cells: cells.unwrap_or_else(|| vec![String::new(); columns.len()]),
+                            // A reference that leads nowhere leaves out its value, never the row.
+                            refused: match &entry {
+                                Ok(d) => d.issues.iter().any(|p| p.refused),
+                                Err(found) => found.iter().any(|p| p.refused),
+                            },
+                        });
+                    }
+                    chunk.push(entry);
                 }
-            };
-            if preview_rows.len() < rows {
-                preview_rows.push(PreviewRow {
-                    line,
-                    cells: cells.unwrap_or_else(|| vec![String::new(); columns.len()]),
-                    refused: found.iter().any(|p| p.refused),
-                });
             }
-            note(found, &mut problems);
+            if chunk.len() >= PREVIEW_CHUNK || (done && !chunk.is_empty()) {
+                let drafts = chunk.iter().filter_map(|e| e.as_ref().ok());
+                let lookups = Lookups::of(&mut self.store().reader(), system, drafts).await?;
+                for entry in chunk.drain(..) {
+                    let found = match entry {
+                        Err(found) => found,
+                        Ok(mut d) => {
+                            lookups.resolve(&mut d, users, &headers, ahead);
+                            if let Some(id) = d.external_id.take() {
+                                ahead.add(object.code(), id);
+                            }
+                            d.issues
+                        }
+                    };
+                    tally.note(found);
+                }
+            }
         }
-        let (_, _, encoding, delimiter) = file_summary(&source);
-        let picklist_choices = picklist_choices(&source, options);
+        let (_, _, encoding, delimiter) = file_summary(source);
+        let picklist_choices = picklist_choices(source, options);
         Ok(ImportPreview {
             object: object.code().to_owned(),
             preset: preset_code(mapping.preset()).to_owned(),
@@ -211,10 +292,10 @@ impl App {
             delimiter,
             columns,
             rows: preview_rows,
-            problems,
-            rows_total: total,
-            refused_total: refused,
-            issues_total: issues,
+            problems: tally.problems,
+            rows_total: tally.total,
+            refused_total: tally.refused,
+            issues_total: tally.issues,
             fields: Field::ALL
                 .iter()
                 .filter(|f| f.applies_to(object))
@@ -222,6 +303,33 @@ impl App {
                 .collect(),
             picklist_choices,
         })
+    }
+}
+
+/// Rows per reference lookup in a preview (as many as an import batch).
+const PREVIEW_CHUNK: usize = super::DEFAULT_BATCH;
+
+/// What a preview has counted so far, and the first problems.
+#[derive(Debug, Default)]
+struct Tally {
+    total: u64,
+    refused: u64,
+    issues: u64,
+    problems: Vec<ImportProblem>,
+}
+
+impl Tally {
+    fn note(&mut self, found: Vec<ImportProblem>) {
+        for p in found {
+            if p.refused {
+                self.refused += 1;
+            } else {
+                self.issues += 1;
+            }
+            if self.problems.len() < PREVIEW_PROBLEMS {
+                self.problems.push(p);
+            }
+        }
     }
 }
 

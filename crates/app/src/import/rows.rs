@@ -102,6 +102,7 @@ pub(crate) fn problem_of(error: &RowError, refused: bool) -> ImportProblem {
         code: error.problem.code.to_owned(),
         message: error.problem.message.clone(),
         refused,
+        file: None,
     }
 }
 
@@ -122,6 +123,7 @@ pub(crate) fn problem_at(
         code: invalid.code.to_owned(),
         message: invalid.message.clone(),
         refused,
+        file: None,
     }
 }
 

@@ -137,7 +137,8 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     assert!(facts.contains("Rows are Opportunities"), "{facts}");
     assert!(facts.contains("Records in the file 6"), "{facts}");
     assert!(facts.contains("Rows that will be left out 2"), "{facts}");
-    assert!(facts.contains("Values that will be left out 1"), "{facts}");
+    // The bad date, and the AccountId that names no stored account.
+    assert!(facts.contains("Values that will be left out 2"), "{facts}");
     // Each bad row by line and column, in file order.
     let problems = visible(table(&html, "preview-problems"));
     assert!(
@@ -146,7 +147,12 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     );
     assert!(problems.contains("4 5 Description"), "{problems}");
     assert!(problems.contains("5 3 CloseDate"), "{problems}");
-    assert!(problems.contains("value left out"), "{problems}");
+    assert!(
+        problems.contains(
+            "6 4 AccountId &#39;001MISSING&#39; refers to no account imported so far value left out"
+        ),
+        "{problems}"
+    );
     // The first rows as they will be mapped, column by column.
     let columns = visible(table(&html, "preview-columns"));
     assert!(columns.contains("Line 2 Line 3 left out"), "{columns}");
@@ -207,7 +213,7 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     assert!(html.contains(r#"id="job-status">Done"#), "{html}");
     assert!(html.contains(r#"href="/opportunities" id="see-records""#));
     let problems = visible(table(&html, "job-problems"));
-    // The import also checks references against the database.
+    // The import reports the reference the preview showed.
     assert!(problems.contains("6 4 AccountId"), "{problems}");
     assert!(problems.contains("5 3 CloseDate"), "{problems}");
 

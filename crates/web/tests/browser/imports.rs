@@ -127,3 +127,55 @@ async fn an_admin_uploads_a_real_file_previews_it_and_watches_the_import_finish(
         .await;
     app.stop().await;
 }
+
+/// A Salesforce DX data plan chosen with its files in one go (a multiple selection of the file
+/// input), previewed file by file, imported as one job that the page follows to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_imports_a_data_plan_with_its_files_as_one_job() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(TestDb::sqlite().await).await;
+    app.user("ada@example.com", "admin", None).await;
+    let dir = data_dir().join("salesforce/apex-recipes");
+    let files: Vec<String> = [
+        "data-plan.json",
+        "Accounts.json",
+        "Contacts.json",
+        "Opportunities.json",
+    ]
+    .iter()
+    .map(|f| dir.join(f).to_str().unwrap().to_owned())
+    .collect();
+    let base = app.base_url.clone();
+    browser
+        .run(async |c: &Client| {
+            log_in(c, &base, "ada@example.com", TEST_PASSWORD).await;
+            c.goto(&format!("{base}/imports/new")).await.unwrap();
+            let input = wait_for(c, "#im-file").await;
+            // WebDriver takes several files for one input as lines.
+            input.send_keys(&files.join("\n")).await.unwrap();
+            click(c, "#upload-submit").await;
+
+            wait_for(c, "#preview-files").await;
+            assert_eq!(text(c, "#preview-files").await, "3");
+            assert_eq!(text(c, "#preview-total").await, "250");
+            assert!(text(c, "#plan-file-2").await.contains("Contacts.json"));
+            assert!(text(c, "#plan-file-2-columns").await.contains("AccountRef10"));
+
+            click(c, "#start-import").await;
+            wait_for(c, "#import-job").await;
+            wait_text(c, "#job-status", "Done", Duration::from_secs(120)).await;
+            assert_eq!(text(c, "#rows-done").await, "250");
+            assert_eq!(
+                text(c, "#count-issues").await,
+                "158",
+                "the files' own quirks only"
+            );
+            // The list of files comes with the finished page, which reloads itself.
+            let files = wait_for(c, "#plan-files").await;
+            assert!(files.text().await.unwrap().contains("Opportunities.json"));
+        })
+        .await;
+    app.stop().await;
+}

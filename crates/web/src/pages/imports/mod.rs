@@ -16,7 +16,8 @@ use axum::{Extension, Form, Json};
 use axum_extra::extract::cookie::CookieJar;
 use prospector_app::import::background::is_running_here;
 use prospector_app::import::csv_cell;
-use prospector_app::import::preview::{ImportPreview, PicklistChoice};
+use prospector_app::import::plan::PLAN_OBJECT;
+use prospector_app::import::preview::{ImportPreview, PicklistChoice, PlanPreview};
 use prospector_app::{Actor, AppError};
 use prospector_core::Invalid;
 use prospector_core::import::ObjectKind;
@@ -77,6 +78,8 @@ fn records_href(object: &str) -> (&'static str, &'static str) {
         Some(ObjectKind::Contact) => ("/contacts", "contacts"),
         Some(ObjectKind::Account) => ("/accounts", "accounts"),
         Some(ObjectKind::Opportunity) => ("/opportunities", "opportunities"),
+        // A data plan loads accounts first and hangs the rest off them.
+        None if object == PLAN_OBJECT => ("/accounts", "accounts"),
         _ => ("/today", "tasks"),
     }
 }
@@ -221,11 +224,25 @@ pub async fn receive(
         Ok(u) => u,
         Err(err) => return refused(err),
     };
-    if let Err(err) = state
-        .app
-        .import_header_check(&actor, &upload.file(), &upload.choices.options())
-        .await
-    {
+    let checked = if upload.choices.plan {
+        state
+            .app
+            .import_plan_check(
+                &actor,
+                &upload.file(),
+                &upload.choices.options(),
+                &upload.choices.files,
+            )
+            .await
+            .map(|_| ())
+    } else {
+        state
+            .app
+            .import_header_check(&actor, &upload.file(), &upload.choices.options())
+            .await
+            .map(|_| ())
+    };
+    if let Err(err) = checked {
         upload.discard();
         let err = match err {
             AppError::Invalid(invalid) if invalid.field == "file" => AppError::Invalid(invalid),
@@ -277,19 +294,10 @@ struct PreviewPage {
     error: Option<String>,
 }
 
-fn preview_page(
-    actor: &Actor,
-    csrf: &CsrfToken,
-    upload: &Upload,
-    preview: ImportPreview,
-    error: Option<&AppError>,
-) -> PreviewPage {
-    let (error_field, error) = match error {
-        None => (String::new(), None),
-        Some(AppError::Invalid(invalid)) => (invalid.field.clone(), Some(invalid.message.clone())),
-        Some(other) => (String::new(), Some(crate::error::classify(other).2)),
-    };
-    let columns = preview
+/// The columns of a preview with the value each shown row gives them; `error` is shown next to the
+/// column `error_field` names (`mapping.<header>`).
+fn column_rows(preview: &ImportPreview, error_field: &str, error: Option<&str>) -> Vec<ColumnRow> {
+    preview
         .columns
         .iter()
         .enumerate()
@@ -303,14 +311,114 @@ fn preview_page(
                 .map(|r| r.cells.get(i).cloned().unwrap_or_default())
                 .collect(),
             error: (error_field == format!("mapping.{}", c.header))
-                .then(|| error.clone().unwrap_or_default()),
+                .then(|| error.unwrap_or_default().to_owned()),
+        })
+        .collect()
+}
+
+fn object_label(object: &str) -> &'static str {
+    OBJECTS
+        .iter()
+        .find(|(code, _)| *code == object)
+        .map_or("Records", |(_, label)| label)
+}
+
+fn line_heads(preview: &ImportPreview) -> Vec<LineHead> {
+    preview
+        .rows
+        .iter()
+        .map(|r| LineHead {
+            line: r.line,
+            refused: r.refused,
+        })
+        .collect()
+}
+
+/// One file of a data plan on its preview page.
+struct PlanFileSection {
+    file: String,
+    object_label: &'static str,
+    rows_total: u64,
+    refused_total: u64,
+    issues_total: u64,
+    lines: Vec<LineHead>,
+    columns: Vec<ColumnRow>,
+    problems: Vec<ImportProblem>,
+    more_problems: u64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "imports_plan_preview.html")]
+struct PlanPreviewPage {
+    layout: Layout,
+    id: String,
+    file_name: String,
+    rows_total: u64,
+    refused_total: u64,
+    issues_total: u64,
+    files: Vec<PlanFileSection>,
+    strict: bool,
+    owner_email: String,
+}
+
+fn plan_preview_page(
+    actor: &Actor,
+    csrf: &CsrfToken,
+    upload: &Upload,
+    preview: PlanPreview,
+) -> PlanPreviewPage {
+    let files: Vec<PlanFileSection> = preview
+        .files
+        .into_iter()
+        .map(|f| {
+            let p = f.preview;
+            let listed = p.problems.len() as u64;
+            PlanFileSection {
+                object_label: object_label(&p.object),
+                rows_total: p.rows_total,
+                refused_total: p.refused_total,
+                issues_total: p.issues_total,
+                lines: line_heads(&p),
+                columns: column_rows(&p, "", None),
+                more_problems: (p.refused_total + p.issues_total).saturating_sub(listed),
+                problems: p.problems,
+                file: f.file,
+            }
         })
         .collect();
+    PlanPreviewPage {
+        layout: Layout::new(
+            actor,
+            csrf,
+            "admin",
+            format!("Preview {}", upload.choices.file_name),
+        ),
+        id: upload.id.to_string(),
+        file_name: upload.choices.file_name.clone(),
+        rows_total: preview.rows_total,
+        refused_total: files.iter().map(|f| f.refused_total).sum(),
+        issues_total: files.iter().map(|f| f.issues_total).sum(),
+        files,
+        strict: upload.choices.strict,
+        owner_email: upload.choices.owner_email.clone(),
+    }
+}
+
+fn preview_page(
+    actor: &Actor,
+    csrf: &CsrfToken,
+    upload: &Upload,
+    preview: ImportPreview,
+    error: Option<&AppError>,
+) -> PreviewPage {
+    let (error_field, error) = match error {
+        None => (String::new(), None),
+        Some(AppError::Invalid(invalid)) => (invalid.field.clone(), Some(invalid.message.clone())),
+        Some(other) => (String::new(), Some(crate::error::classify(other).2)),
+    };
+    let columns = column_rows(&preview, &error_field, error.as_deref());
     let listed = preview.problems.len() as u64;
-    let object_label = OBJECTS
-        .iter()
-        .find(|(code, _)| *code == preview.object)
-        .map_or("Records", |(_, label)| label);
+    let object_label = object_label(&preview.object);
     PreviewPage {
         layout: Layout::new(
             actor,
@@ -335,14 +443,7 @@ fn preview_page(
         rows_total: preview.rows_total,
         refused_total: preview.refused_total,
         issues_total: preview.issues_total,
-        lines: preview
-            .rows
-            .iter()
-            .map(|r| LineHead {
-                line: r.line,
-                refused: r.refused,
-            })
-            .collect(),
+        lines: line_heads(&preview),
         columns,
         fields: preview.fields.clone(),
         more_problems: (preview.refused_total + preview.issues_total).saturating_sub(listed),
@@ -373,15 +474,29 @@ pub async fn preview(
         return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
     }
     let mut upload = open_upload(&state, id)?;
+    if upload.choices.plan {
+        let preview = state
+            .app
+            .import_plan_preview(&actor, &upload.file(), &upload.choices.options(), PREVIEW_ROWS)
+            .await?;
+        remember_total(&mut upload, preview.rows_total)?;
+        return Ok(plan_preview_page(&actor, &csrf, &upload, preview).into_response());
+    }
     let preview = state
         .app
         .import_preview(&actor, &upload.file(), &upload.choices.options(), PREVIEW_ROWS)
         .await?;
-    if upload.choices.rows_total != Some(preview.rows_total) {
-        upload.choices.rows_total = Some(preview.rows_total);
+    remember_total(&mut upload, preview.rows_total)?;
+    Ok(preview_page(&actor, &csrf, &upload, preview, None).into_response())
+}
+
+/// Keeps the records the preview counted: the job's total when it starts.
+fn remember_total(upload: &mut Upload, rows_total: u64) -> Result<(), PageError> {
+    if upload.choices.rows_total != Some(rows_total) {
+        upload.choices.rows_total = Some(rows_total);
         upload.save()?;
     }
-    Ok(preview_page(&actor, &csrf, &upload, preview, None).into_response())
+    Ok(())
 }
 
 /// `POST /imports/uploads/{id}`: saves the edited mapping and either shows the preview again
@@ -421,6 +536,14 @@ pub async fn choose(
     if !fields.iter().any(|(n, _)| n == "strict") {
         upload.choices.strict = false;
     }
+    if upload.choices.plan {
+        // A plan's files are mapped by their Salesforce API names; only the options apply.
+        upload.save()?;
+        if action != "start" {
+            return Ok(Redirect::to(&format!("/imports/uploads/{}", upload.id)).into_response());
+        }
+        return start(&state, &actor, &upload, upload.choices.options()).await;
+    }
     if !columns.is_empty() {
         upload.choices.columns = columns;
         // The value editor is part of the same form: what is not chosen there is not mapped.
@@ -453,11 +576,21 @@ pub async fn choose(
         object: Some(object),
         ..options
     };
+    start(&state, &actor, &upload, options).await
+}
+
+/// Starts the import of `upload` and goes to its job page (also when it had started already).
+async fn start(
+    state: &AppState,
+    actor: &Actor,
+    upload: &Upload,
+    options: prospector_app::import::ImportOptions,
+) -> Result<Response, PageError> {
     let total = upload.choices.rows_total.and_then(|n| i64::try_from(n).ok());
     match state
         .app
         .start_import_job(
-            &actor,
+            actor,
             upload.id,
             upload.file(),
             &upload.choices.file_name,
@@ -491,6 +624,10 @@ struct JobPage {
     records_label: &'static str,
     custom_fields: Vec<String>,
     problems: Vec<ImportProblem>,
+    /// Whether the problems are in several files (a data plan): a column names the file.
+    with_file: bool,
+    /// A data plan's files once imported: name, object, records.
+    plan_files: Vec<(String, String, i64)>,
     more_problems: i64,
     error: Option<String>,
     notice: Option<String>,
@@ -529,6 +666,22 @@ pub async fn job(
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
             .unwrap_or_default(),
         more_problems: (job.refused + job.issues).saturating_sub(listed),
+        with_file: job.object == PLAN_OBJECT,
+        plan_files: job.summary["files"]
+            .as_array()
+            .map(|files| {
+                files
+                    .iter()
+                    .map(|f| {
+                        (
+                            f["file"].as_str().unwrap_or_default().to_owned(),
+                            f["object"].as_str().unwrap_or_default().to_owned(),
+                            f["rows"].as_i64().unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         problems,
         error: job.summary["error"].as_str().map(str::to_owned),
         notice: flash.notice,
@@ -606,8 +759,15 @@ pub async fn errors_csv(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, "import job")?;
     let (job, problems) = state.app.import_run(&actor, id, i64::MAX).await?;
-    let mut out = String::from("line,column,header,field,code,refused,message\n");
+    // A plan's lines are in several files; a file's report keeps the shape tools rely on.
+    let with_file = job.object == PLAN_OBJECT;
+    let mut out = String::from(if with_file { "file," } else { "" });
+    out.push_str("line,column,header,field,code,refused,message\n");
     for p in &problems {
+        if with_file {
+            out.push_str(&csv_cell(p.file.as_deref().unwrap_or("")));
+            out.push(',');
+        }
         let cells = [
             p.line.to_string(),
             p.column.map(|c| c.to_string()).unwrap_or_default(),

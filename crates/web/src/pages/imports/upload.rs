@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use prospector_app::AppError;
 use prospector_app::import::ImportOptions;
 use prospector_app::import::housekeeping::UPLOAD_MANIFEST;
+use prospector_app::import::plan::is_plan;
 use prospector_core::Invalid;
 use prospector_core::import::picklists::{PicklistKind, PicklistMaps};
 use prospector_core::import::{ObjectKind, Preset, UserMapping};
@@ -24,8 +25,15 @@ pub const MAX_UPLOAD_BYTES: usize = 1024 * 1024 * 1024;
 /// What the user chose for an upload; saved as `upload.json` beside the file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Choices {
-    /// The file's name as uploaded (what the import reports and the error report is named after).
+    /// The file's name as uploaded (what the import reports and the error report is named after);
+    /// for a data plan, the plan's.
     pub file_name: String,
+    /// Every file uploaded together: one, or a data plan and the files it names.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// Whether `file_name` is a data plan, imported with its files as one job.
+    #[serde(default)]
+    pub plan: bool,
     /// `lead`, `contact`, … or `auto`.
     pub object: String,
     /// `salesforce`, `hubspot`, `pipedrive` or `auto`.
@@ -178,16 +186,23 @@ pub async fn receive(
         while let Some(mut field) = form.next_field().await.map_err(|e| unreadable(&e))? {
             let name = field.name().unwrap_or("").to_owned();
             if name == "file" {
-                let file_name = safe_name(field.file_name().unwrap_or(""));
+                // A browser sends a part without a name when no file was chosen.
+                let Some(file_name) = field.file_name().filter(|n| !n.is_empty()).map(safe_name) else {
+                    continue;
+                };
                 let mut out = tokio::fs::File::create(dir.join(&file_name))
                     .await
                     .map_err(|e| io_error(&e))?;
+                let mut size = 0u64;
                 while let Some(chunk) = field.chunk().await.map_err(|e| unreadable(&e))? {
-                    bytes += chunk.len() as u64;
+                    size += chunk.len() as u64;
                     out.write_all(&chunk).await.map_err(|e| io_error(&e))?;
                 }
                 out.flush().await.map_err(|e| io_error(&e))?;
-                choices.file_name = file_name;
+                bytes += size;
+                if !choices.files.contains(&file_name) {
+                    choices.files.push(file_name);
+                }
                 continue;
             }
             let text = field.text().await.map_err(|e| unreadable(&e))?;
@@ -199,16 +214,43 @@ pub async fn receive(
                 _ => {}
             }
         }
-        if choices.file_name.is_empty() || bytes == 0 {
+        if choices.files.is_empty() || bytes == 0 {
             return Err(AppError::Invalid(Invalid::new(
                 "file",
                 "required",
-                if choices.file_name.is_empty() {
+                if choices.files.is_empty() {
                     "choose a file to import"
                 } else {
                     "the file is empty"
                 },
             )));
+        }
+        let plans: Vec<&String> = choices
+            .files
+            .iter()
+            .filter(|f| is_plan(&dir.join(f.as_str())))
+            .collect();
+        match (plans.as_slice(), choices.files.len()) {
+            ([], 1) => choices.file_name = choices.files[0].clone(),
+            ([plan], _) => {
+                choices.file_name = (*plan).clone();
+                choices.plan = true;
+            }
+            ([], _) => {
+                return Err(AppError::Invalid(Invalid::new(
+                    "file",
+                    "several_files",
+                    "several files are imported together only with the Salesforce data plan that \
+                     names them; choose the plan too, or one file at a time",
+                )));
+            }
+            _ => {
+                return Err(AppError::Invalid(Invalid::new(
+                    "file",
+                    "several_plans",
+                    "choose one data plan at a time",
+                )));
+            }
         }
         if choices.object != "auto" && ObjectKind::parse(&choices.object).is_none() {
             return Err(AppError::Invalid(Invalid::new(
