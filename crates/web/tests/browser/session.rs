@@ -4,8 +4,9 @@ use prospector_testkit::{TEST_PASSWORD, TestApp, TestDb};
 
 use crate::driver::{Browser, click, fill, log_in, text, wait_for, wait_for_path};
 
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 11] = [
     "Today",
+    "Tasks",
     "Leads",
     "Accounts",
     "Sequences",
