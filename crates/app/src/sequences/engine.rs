@@ -206,10 +206,12 @@ impl App {
         now: DateTime<Utc>,
         person: &Person,
     ) -> AppResult<Vec<Effect>> {
-        let machine = machine_of(row)?;
-        let Transition { enrollment, effects } = machine.apply(event, seq.def.settings().on_reply)?;
-        self.commit_transition(tx, actor, row, seq, &enrollment, &effects, now, Some(person))
+        let effects = self
+            .apply_event_unwritten(tx, actor, row, seq, event, now, person)
             .await?;
+        if !sequences::update_enrollment(tx, row).await? {
+            return Err(stale_enrollment());
+        }
         Ok(effects)
     }
 
