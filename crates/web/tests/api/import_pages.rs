@@ -9,7 +9,7 @@ use prospector_testkit::{TEST_PASSWORD, TestApp, TestDb, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{app_with_admin, csrf_in, form_login};
+use crate::{app_with_admin, csrf_in, form_login, visible};
 
 on_both_backends!(
     the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_reports_them,
@@ -17,25 +17,6 @@ on_both_backends!(
     a_file_that_cannot_be_imported_is_refused_next_to_the_file_field,
     only_admins_reach_the_import_pages,
 );
-
-/// The visible text of a page, tags removed and whitespace collapsed, for asserting what a
-/// person reads.
-fn visible(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 /// The part of a page from the element with `id` to the end of its table.
 fn table<'a>(html: &'a str, id: &str) -> &'a str {
@@ -149,7 +130,7 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     assert!(problems.contains("5 3 CloseDate"), "{problems}");
     assert!(
         problems.contains(
-            "6 4 AccountId &#39;001MISSING&#39; refers to no account imported so far value left out"
+            "6 4 AccountId '001MISSING' refers to no account imported so far value left out"
         ),
         "{problems}"
     );

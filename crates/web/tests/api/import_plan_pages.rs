@@ -15,9 +15,9 @@ use prospector_testkit::{TestApp, TestDb, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::csrf_in;
 use crate::import::count;
 use crate::import_pages::{get_text, location, logged_in_admin, upload};
+use crate::{csrf_in, visible};
 
 on_both_backends!(
     a_data_plan_uploaded_with_its_files_is_previewed_per_file_and_imported_as_one_job,
@@ -42,29 +42,6 @@ fn apex_recipes() -> PathBuf {
 
 fn apex_file(name: &str) -> (String, Vec<u8>) {
     (name.to_owned(), std::fs::read(apex_recipes().join(name)).unwrap())
-}
-
-/// The visible text of a fragment, tags removed and whitespace collapsed.
-fn visible(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
 }
 
 /// From the element with `id` to the end of its table.

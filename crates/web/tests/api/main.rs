@@ -47,6 +47,30 @@ pub async fn error_of(response: reqwest::Response) -> Value {
     body["error"].clone()
 }
 
+/// The visible text of a page or fragment — tags removed, whitespace collapsed, the entities our
+/// templates escape decoded — for asserting what a person reads.
+pub fn visible(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
 /// The hidden CSRF token in a page.
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
