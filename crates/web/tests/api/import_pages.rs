@@ -129,9 +129,7 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     assert!(problems.contains("4 5 Description"), "{problems}");
     assert!(problems.contains("5 3 CloseDate"), "{problems}");
     assert!(
-        problems.contains(
-            "6 4 AccountId '001MISSING' refers to no account imported so far value left out"
-        ),
+        problems.contains("6 4 AccountId '001MISSING' refers to no account imported so far value left out"),
         "{problems}"
     );
     // The first rows as they will be mapped, column by column.
