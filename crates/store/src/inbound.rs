@@ -4,7 +4,7 @@
 //! these are only the rows.
 
 use chrono::{DateTime, Utc};
-use prospector_core::ids::UserId;
+use prospector_core::ids::{TeamId, UserId};
 use uuid::Uuid;
 
 use crate::error::StoreResult;
@@ -197,28 +197,31 @@ pub async fn list_submissions(
         .collect()
 }
 
-/// Counts one hit for `key` in a fixed window of `window` starting at its first hit, in one
+/// Counts `hits` hits for `key` in a fixed window of `window` starting at its first hit, in one
 /// atomic upsert (so concurrent requests on PostgreSQL are all counted), and returns the hits in
-/// the current window and when that window started.
+/// the current window (these included) and when that window started.
 pub async fn throttle_hit(
     ex: &mut impl Exec,
     key: &str,
+    hits: i64,
     now: DateTime<Utc>,
     window: chrono::Duration,
 ) -> StoreResult<(i64, DateTime<Utc>)> {
     let r = ex
         .fetch_one(
             query(
-                "INSERT INTO inbound_throttle (key, hits, window_started_at) VALUES ($1, 1, $2) \
+                "INSERT INTO inbound_throttle (key, hits, window_started_at) VALUES ($1, $4, $2) \
                  ON CONFLICT (key) DO UPDATE SET \
-                 hits = CASE WHEN inbound_throttle.window_started_at <= $3 THEN 1 ELSE inbound_throttle.hits + 1 END, \
+                 hits = CASE WHEN inbound_throttle.window_started_at <= $3 THEN excluded.hits \
+                 ELSE inbound_throttle.hits + excluded.hits END, \
                  window_started_at = CASE WHEN inbound_throttle.window_started_at <= $3 THEN excluded.window_started_at \
                  ELSE inbound_throttle.window_started_at END \
                  RETURNING hits, window_started_at",
             )
             .bind(key)
             .bind(now)
-            .bind(now - window),
+            .bind(now - window)
+            .bind(hits),
         )
         .await?;
     Ok((r.get("hits")?, r.get("window_started_at")?))
@@ -404,6 +407,8 @@ pub struct RepRow {
     pub out_of_office: bool,
     /// Leads they own that are MQLs not yet worked.
     pub open_inbound_leads: i64,
+    /// Their team.
+    pub team_id: Option<TeamId>,
 }
 
 /// Every user with their inbound settings (defaults when none are stored). Open inbound leads are
@@ -413,7 +418,7 @@ pub async fn reps(ex: &mut impl Exec, count_all: bool) -> StoreResult<Vec<RepRow
     let rows = ex
         .fetch_all(
             query(
-                "SELECT u.id, u.name, u.role, u.active, COALESCE(r.share_percent, 100) AS share_percent, \
+                "SELECT u.id, u.name, u.role, u.active, u.team_id, COALESCE(r.share_percent, 100) AS share_percent, \
                  r.capacity, COALESCE(r.out_of_office, FALSE) AS out_of_office, \
                  CASE WHEN $1 OR r.capacity IS NOT NULL THEN \
                  (SELECT COUNT(*) FROM people p WHERE p.kind = 'lead' AND p.owner_id = u.id AND p.status = 'mql') \
@@ -434,6 +439,7 @@ pub async fn reps(ex: &mut impl Exec, count_all: bool) -> StoreResult<Vec<RepRow
                 capacity: r.get("capacity")?,
                 out_of_office: r.get("out_of_office")?,
                 open_inbound_leads: r.get("open_inbound_leads")?,
+                team_id: r.get("team_id")?,
             })
         })
         .collect()

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use prospector_core::inbound::forms::posted;
 use prospector_core::inbound::{
-    Behaviour, InboundEvent, LeadFacts, PersonFacts, Rep, RoundRobinState, RoutingDecision, RoutingRule,
-    Score, ScoringRules, SkipReason, is_business_email, read_submission, route,
+    Behaviour, InboundEvent, LeadFacts, PersonFacts, Rep, RoutingDecision, RoutingRule, Score, ScoringRules,
+    SkipReason, is_business_email, read_submission, route,
 };
 use prospector_core::matching::{Matcher, MatcherConfig, Record};
 use prospector_core::records::activity::ActivityDetail;
@@ -16,16 +16,18 @@ use prospector_core::records::lifecycle::{on_mql_score, on_unsubscribe};
 use prospector_core::records::{LeadStatus, MqlHistory, NewPerson};
 use prospector_core::role::Role;
 use prospector_core::schedule::SlaPolicy;
-use prospector_store::inbound::{self as store, Decision, ScoreEvent, Submission};
-use prospector_store::records::people::{self, Person, PersonKind};
-use prospector_store::records::{PersonId, accounts};
+use prospector_store::inbound::{self as store, Decision, Form, ScoreEvent, Submission};
+use prospector_store::records::PersonId;
+use prospector_store::records::accounts::{self, Account};
+use prospector_store::records::people::{Person, PersonKind};
 use prospector_store::{Exec, WriteTx};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::batch_reads::BatchReads;
 use super::config::InboundConfig;
-use super::sla::{calendar_for, plan_clock};
-use super::writes::Writes;
+use super::sla::plan_clock;
+use super::writes::{NewPersonDims, Writes};
 use crate::audit::{self, Change};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -148,8 +150,12 @@ pub(crate) async fn lead_facts(ex: &mut impl Exec, person: &Person) -> AppResult
             None => None,
         },
     };
+    Ok(facts_of(person, account.as_ref()))
+}
+
+/// What routing knows about `person`, whose account (theirs or their email domain's) is `account`.
+fn facts_of(person: &Person, account: Option<&Account>) -> LeadFacts {
     let employees = account
-        .as_ref()
         .and_then(|a| a.employees)
         .or_else(|| {
             person
@@ -158,7 +164,7 @@ pub(crate) async fn lead_facts(ex: &mut impl Exec, person: &Person) -> AppResult
                 .and_then(serde_json::Value::as_i64)
         })
         .and_then(|e| u32::try_from(e).ok());
-    Ok(LeadFacts {
+    LeadFacts {
         account_owner: account.and_then(|a| a.owner_id),
         working_owner: person.owner_id,
         employees,
@@ -166,7 +172,7 @@ pub(crate) async fn lead_facts(ex: &mut impl Exec, person: &Person) -> AppResult
             .region
             .as_deref()
             .and_then(|r| prospector_core::inbound::Region::parse("region", r).ok()),
-    })
+    }
 }
 
 fn person_facts(person: &Person, employees: Option<u32>) -> PersonFacts {
@@ -187,24 +193,67 @@ impl App {
     ) -> AppResult<Vec<AppResult<Captured>>> {
         let mut tx = self.store().begin().await?;
         let config = self.inbound_config_in(&mut tx).await?;
-        let mut answers = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            let now = self.now();
-            answers.push(capture_one(&mut tx, &config, input, now).await?);
+        let checked: Vec<Checked> = inputs
+            .into_iter()
+            .map(|input| check(&config, input, self.now()))
+            .collect();
+        let addresses: Vec<String> = checked.iter().filter_map(|c| c.ip.clone()).collect();
+        let fresh: Vec<Person> = checked
+            .iter()
+            .filter_map(|c| match &c.verdict {
+                Verdict::Capture { fresh, .. } => Some(Person::clone(fresh)),
+                _ => None,
+            })
+            .collect();
+        let now = checked
+            .first()
+            .map_or_else(|| self.now(), |c| c.submission.received_at);
+        let mut reads = BatchReads::load(&mut tx, &addresses, &fresh, now, THROTTLE_WINDOW).await?;
+        let mut answers = Vec::with_capacity(checked.len());
+        for c in checked {
+            answers.push(capture_one(&mut tx, &config, &mut reads, c).await?);
         }
+        reads.finish(&mut tx, now).await?;
         tx.commit().await?;
         Ok(answers)
     }
 }
 
-/// One form post in `tx`: `Ok(Err(_))` is a refusal whose rejected submission is written.
-async fn capture_one(
-    tx: &mut WriteTx,
-    config: &InboundConfig,
-    mut input: CaptureInput,
-    now: DateTime<Utc>,
-) -> AppResult<AppResult<Captured>> {
-    let settings = &config.settings;
+/// The window of the per-address rate limit.
+const THROTTLE_WINDOW: Duration = Duration::minutes(1);
+
+/// A form post checked for everything that needs no database.
+#[derive(Debug)]
+struct Checked {
+    /// The client address.
+    ip: Option<String>,
+    /// The submission as it will be stored.
+    submission: Submission,
+    verdict: Verdict,
+}
+
+/// What a form post is, before the rate limit.
+#[derive(Debug)]
+enum Verdict {
+    /// No active form has this slug.
+    UnknownForm,
+    /// A bot filled in the hidden field.
+    Honeypot { form: String },
+    /// Refused, with the code stored on the rejected submission.
+    Refused { code: &'static str, err: AppError },
+    /// The form itself is broken (answered, not stored).
+    Broken(AppError),
+    /// A person to create or update.
+    Capture {
+        form: String,
+        behaviour: Behaviour,
+        message: Option<String>,
+        fresh: Box<Person>,
+    },
+}
+
+/// Checks `input` against its form: hidden fields applied, honeypot, required fields, the person.
+fn check(config: &InboundConfig, mut input: CaptureInput, now: DateTime<Utc>) -> Checked {
     let form = config.forms.get(&input.form).filter(|f| f.active);
     // Hidden fields are the form's, not the visitor's: they override anything posted.
     if let Some(form) = form {
@@ -218,9 +267,8 @@ async fn capture_one(
         .filter_map(|k| posted(&input.fields, k).map(|v| (*k, v)))
         .collect();
     let utm = serde_json::to_value(&utm).unwrap_or_else(|_| serde_json::json!({}));
-    let submission_id = prospector_core::ids::uuid_v7_at(now);
-    let mut submission = Submission {
-        id: submission_id,
+    let submission = Submission {
+        id: prospector_core::ids::uuid_v7_at(now),
         form_slug: input.form.chars().take(100).collect(),
         ip: input.ip.clone(),
         payload,
@@ -231,40 +279,24 @@ async fn capture_one(
         reject_message: None,
         received_at: now,
     };
+    let verdict = verdict(form, &input.fields, now);
+    Checked {
+        ip: input.ip,
+        submission,
+        verdict,
+    }
+}
 
-    if let Some(ip) = &input.ip {
-        let window = Duration::minutes(1);
-        let (hits, started) = store::throttle_hit(tx, &format!("form:{ip}"), now, window).await?;
-        if hits > settings.forms_per_minute_per_ip {
-            let retry_after_secs = u64::try_from((started + window - now).num_seconds().max(1)).unwrap_or(60);
-            let err = AppError::TooManyRequests { retry_after_secs };
-            return reject(tx, submission, "rate_limited", err).await;
-        }
-    }
+fn verdict(form: Option<&Form>, fields: &BTreeMap<String, String>, now: DateTime<Utc>) -> Verdict {
     let Some(form) = form else {
-        return reject(tx, submission, "unknown_form", AppError::NotFound("form".into())).await;
+        return Verdict::UnknownForm;
     };
-    if posted(&input.fields, &form.honeypot_field).is_some() {
-        let err = AppError::BadRequest {
-            code: "honeypot",
-            message: "the hidden field was filled in".into(),
+    if posted(fields, &form.honeypot_field).is_some() {
+        return Verdict::Honeypot {
+            form: form.slug.clone(),
         };
-        submission.outcome = "rejected".into();
-        submission.reject_code = Some("honeypot".into());
-        submission.reject_message = Some(err.to_string());
-        store::insert_submission(tx, &submission).await?;
-        tracing::info!(form = %form.slug, "form submission caught by the honeypot");
-        return Ok(Ok(Captured {
-            submission_id,
-            person_id: None,
-            created: false,
-            score: None,
-            status: None,
-            became_mql: false,
-            owner_id: None,
-        }));
     }
-    let submitted = match read_submission(&form.fields, &input.fields, &form.source) {
+    let submitted = match read_submission(&form.fields, fields, &form.source) {
         Ok(s) => s,
         Err(invalid) => {
             let code = match invalid.code {
@@ -272,25 +304,105 @@ async fn capture_one(
                 "required" => "missing_field",
                 _ => "invalid",
             };
-            return reject(tx, submission, code, invalid.into()).await;
+            return Verdict::Refused {
+                code,
+                err: invalid.into(),
+            };
         }
     };
     let behaviour = match Behaviour::parse("behaviour", &form.behaviour) {
         Ok(b) => b,
         Err(e) => {
-            return Ok(Err(AppError::Internal(format!(
+            return Verdict::Broken(AppError::Internal(format!(
                 "form {} has a bad behaviour: {e}",
                 form.slug
-            ))));
+            )));
         }
     };
-    let (raw, message) = (submitted.person, submitted.message);
-    let new = match NewPerson::parse(&raw) {
+    let new = match NewPerson::parse(&submitted.person) {
         Ok(n) => n,
-        Err(invalid) => return reject(tx, submission, "invalid", invalid.into()).await,
+        Err(invalid) => {
+            return Verdict::Refused {
+                code: "invalid",
+                err: invalid.into(),
+            };
+        }
+    };
+    // A form's lead enters as an Inquiry rather than Raw.
+    let fresh = Person {
+        status: LeadStatus::Inquiry,
+        ..crate::records::people::person_from(new, PersonId::new_at(now), PersonKind::Lead, now)
+    };
+    Verdict::Capture {
+        form: form.slug.clone(),
+        behaviour,
+        message: submitted.message,
+        fresh: Box::new(fresh),
+    }
+}
+
+/// One checked form post in `tx`: `Ok(Err(_))` is a refusal whose rejected submission is written.
+async fn capture_one(
+    tx: &mut WriteTx,
+    config: &InboundConfig,
+    reads: &mut BatchReads,
+    checked: Checked,
+) -> AppResult<AppResult<Captured>> {
+    let settings = &config.settings;
+    let Checked {
+        ip,
+        mut submission,
+        verdict,
+    } = checked;
+    let now = submission.received_at;
+    let submission_id = submission.id;
+    if let Some(ip) = &ip {
+        let (hits, started) = reads.throttle_hit(tx, ip, now, THROTTLE_WINDOW).await?;
+        if hits > settings.forms_per_minute_per_ip {
+            let retry_after_secs =
+                u64::try_from((started + THROTTLE_WINDOW - now).num_seconds().max(1)).unwrap_or(60);
+            let err = AppError::TooManyRequests { retry_after_secs };
+            return reject(tx, submission, "rate_limited", err).await;
+        }
+    }
+    let (form, behaviour, message, fresh) = match verdict {
+        Verdict::UnknownForm => {
+            return reject(tx, submission, "unknown_form", AppError::NotFound("form".into())).await;
+        }
+        Verdict::Honeypot { form } => {
+            let err = AppError::BadRequest {
+                code: "honeypot",
+                message: "the hidden field was filled in".into(),
+            };
+            submission.outcome = "rejected".into();
+            submission.reject_code = Some("honeypot".into());
+            submission.reject_message = Some(err.to_string());
+            store::insert_submission(tx, &submission).await?;
+            tracing::info!(form = %form, "form submission caught by the honeypot");
+            return Ok(Ok(Captured {
+                submission_id,
+                person_id: None,
+                created: false,
+                score: None,
+                status: None,
+                became_mql: false,
+                owner_id: None,
+            }));
+        }
+        Verdict::Refused { code, err } => return reject(tx, submission, code, err).await,
+        Verdict::Broken(err) => return Ok(Err(err)),
+        Verdict::Capture {
+            form,
+            behaviour,
+            message,
+            fresh,
+        } => (form, behaviour, message, fresh),
+    };
+    let Some(form) = config.forms.get(&form) else {
+        return Ok(Err(AppError::Internal(format!("form {form} vanished"))));
     };
 
-    let (before, mut person, created) = upsert_person(tx, new, now).await?;
+    let (before, mut person, created) = upsert_person(tx, reads, *fresh).await?;
     submission.person_id = Some(person.id);
     store::insert_submission(tx, &submission).await?;
     let mut writes = Writes::default();
@@ -339,9 +451,11 @@ async fn capture_one(
         event: &event,
         stored_events: !created,
     };
-    let became_mql = rescore(tx, &mut writes, config, &mut person, fresh, now).await?.1;
+    let became_mql = rescore(tx, &mut writes, config, reads, &mut person, fresh, now)
+        .await?
+        .1;
     if behaviour == Behaviour::ContactUs {
-        let calendar = calendar_for(tx, config, person.owner_id).await?;
+        let calendar = reads.calendar_for(tx, config, person.owner_id).await?;
         let (clock, alarms) = plan_clock(
             &calendar,
             SlaPolicy::contact_us_first_touch(),
@@ -352,7 +466,22 @@ async fn capture_one(
         );
         writes.clock(clock, alarms);
     }
-    writes.flush(tx, &before, &person, created, now).await?;
+    let new_person = if created {
+        let segment = match person.account_id {
+            Some(a) => reads.account(tx, a).await?.and_then(|a| a.segment),
+            None => None,
+        };
+        Some(NewPersonDims {
+            team: reads.team_of(tx, person.owner_id).await?,
+            segment,
+        })
+    } else {
+        None
+    };
+    let stored = writes
+        .flush(tx, &before, &person, new_person.as_ref(), now)
+        .await?;
+    reads.remember(stored);
     Ok(Ok(Captured {
         submission_id,
         person_id: Some(person.id),
@@ -403,8 +532,10 @@ impl App {
             event: &event,
             stored_events: true,
         };
-        let (score, _) = rescore(&mut tx, &mut writes, &config, &mut person, fresh, now).await?;
-        writes.flush(&mut tx, &before, &person, false, now).await?;
+        let mut reads = BatchReads::default();
+        let (score, _) = rescore(&mut tx, &mut writes, &config, &mut reads, &mut person, fresh, now).await?;
+        reads.finish(&mut tx, now).await?;
+        writes.flush(&mut tx, &before, &person, None, now).await?;
         audit::record(
             &mut tx,
             actor,
@@ -456,28 +587,15 @@ async fn reject(
     Ok(Err(err))
 }
 
-/// The stored person `new` probably is (as on entry: same folded email, same phone, or a name the
-/// matcher scores as a duplicate), with blanks filled from `new`; else a new lead, not yet
-/// inserted (returns `(before, after, created)`; `Writes::flush` inserts it).
+/// The stored person `fresh` probably is (as on entry: same folded email, same phone, or a name
+/// the matcher scores as a duplicate), with blanks filled from `fresh`; else `fresh`, a new lead
+/// not yet inserted (returns `(before, after, created)`; `Writes::flush` inserts it).
 async fn upsert_person(
     tx: &mut WriteTx,
-    new: NewPerson,
-    now: DateTime<Utc>,
+    reads: &mut BatchReads,
+    fresh: Person,
 ) -> AppResult<(Person, Person, bool)> {
-    // A form's lead enters as an Inquiry rather than Raw.
-    let fresh = Person {
-        status: LeadStatus::Inquiry,
-        ..crate::records::people::person_from(new, PersonId::new_at(now), PersonKind::Lead, now)
-    };
-    let found = people::duplicate_candidates_at_once(
-        tx,
-        fresh.email.as_ref(),
-        fresh.phone.as_deref(),
-        fresh.first_name.as_deref(),
-        fresh.last_name.as_deref(),
-        50,
-    )
-    .await?;
+    let found = reads.candidates(tx, &fresh).await?;
     let matcher = matcher();
     let mine = record_of(&fresh);
     let best = found
@@ -585,11 +703,13 @@ async fn rescore(
     tx: &mut WriteTx,
     writes: &mut Writes,
     config: &InboundConfig,
+    reads: &mut BatchReads,
     person: &mut Person,
     fresh: Fresh<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<(Score, bool)> {
-    let facts = lead_facts(tx, person).await?;
+    let account = reads.account_for(tx, person).await?;
+    let facts = facts_of(person, account.as_ref());
     let score = score_with(tx, &config.scoring, person, facts.employees, Some(fresh)).await?;
     person.score = i64::from(score.total);
     // A recycled person already above the threshold never crosses it again, yet the handbook
@@ -611,9 +731,9 @@ async fn rescore(
     person.mql_count = i64::from(history.count);
     person.first_mql_at = history.first_at;
     person.last_mql_at = history.last_at;
-    let decision = route_and_record(tx, writes, config, person, facts, now).await?;
+    let decision = route_and_record(tx, writes, config, reads, person, facts, now).await?;
     person.owner_id = decision.owner;
-    let calendar = calendar_for(tx, config, person.owner_id).await?;
+    let calendar = reads.calendar_for(tx, config, person.owner_id).await?;
     let (clock, alarms) = plan_clock(
         &calendar,
         SlaPolicy::mql_first_touch(),
@@ -626,31 +746,29 @@ async fn rescore(
     Ok((score, true))
 }
 
-/// Routes `person`, storing the round-robin state in `tx` and adding the decision and a timeline
-/// note to `writes`. Reps skipped for being deactivated or unknown are logged: a rule names them.
+/// Routes `person`, taking the round-robin turn in `reads` (written at the batch's end) and adding
+/// the decision and a timeline note to `writes`. Reps skipped for being deactivated or unknown are
+/// logged: a rule names them.
 async fn route_and_record(
     tx: &mut WriteTx,
     writes: &mut Writes,
     config: &InboundConfig,
+    reads: &mut BatchReads,
     person: &Person,
     facts: LeadFacts,
     now: DateTime<Utc>,
 ) -> AppResult<RoutingDecision> {
-    let state: RoundRobinState = store::rule_set_for_update(tx, "round_robin")
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    let rows = store::reps(tx, false).await?;
-    let rules = routing_rules_from(config.routing.as_deref(), &rows);
-    let decision = route(&facts, &rules, &reps_for_routing(&rows), state);
+    let state = reads.round_robin(tx).await?;
+    let rows = reads.reps(tx).await?;
+    let rules = routing_rules_from(config.routing.as_deref(), rows);
+    let decision = route(&facts, &rules, &reps_for_routing(rows), state);
     for skipped in &decision.skipped {
         if matches!(skipped.reason, SkipReason::Deactivated | SkipReason::UnknownUser) {
             tracing::warn!(rep = %skipped.rep, reason = skipped.reason.code(), person = %person.id,
                 "routing skipped a rep that a rule names");
         }
     }
-    let state = serde_json::to_value(&decision.new_state).map_err(|e| AppError::Internal(e.to_string()))?;
-    store::save_rule_set(tx, "round_robin", state, now).await?;
+    reads.routed(decision.new_state.clone(), decision.owner);
     writes.decision(Decision {
         id: prospector_core::ids::uuid_v7_at(now),
         person_id: person.id,

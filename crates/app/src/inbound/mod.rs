@@ -8,6 +8,7 @@
 //! call or sent email logged after the clock started stops it at the activity's time, so the
 //! measured time to first touch is exact whenever it is looked at.
 
+mod batch_reads;
 pub mod calendars;
 pub mod capture;
 pub(crate) mod capture_batch;

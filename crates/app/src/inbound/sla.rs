@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use prospector_core::ids::UserId;
+use prospector_core::ids::{TeamId, UserId};
 use prospector_core::schedule::BusinessCalendar;
 use prospector_core::schedule::{SlaClock, SlaKind, SlaPolicy, SlaStatus};
 use prospector_store::WriteTx;
@@ -114,21 +114,28 @@ pub(crate) async fn calendar_for(
     config: &InboundConfig,
     owner: Option<UserId>,
 ) -> AppResult<BusinessCalendar> {
-    let Some(owner) = owner else {
-        return Ok(config.team_wide.clone());
+    let team = match owner {
+        Some(o) if !config.users.contains_key(&o) && !config.teams.is_empty() => {
+            prospector_store::users::user_by_id(ex, o)
+                .await?
+                .and_then(|u| u.team_id)
+        }
+        _ => None,
     };
-    if let Some(own) = config.users.get(&owner) {
-        return Ok(own.clone());
-    }
-    if !config.teams.is_empty()
-        && let Some(team) = prospector_store::users::user_by_id(ex, owner)
-            .await?
-            .and_then(|u| u.team_id)
-        && let Some(cal) = config.teams.get(&team)
-    {
-        return Ok(cal.clone());
-    }
-    Ok(config.team_wide.clone())
+    Ok(calendar_in(config, owner, team))
+}
+
+/// The calendar of `owner` (in `team`): their own, else their team's, else the team-wide one.
+pub(crate) fn calendar_in(
+    config: &InboundConfig,
+    owner: Option<UserId>,
+    team: Option<TeamId>,
+) -> BusinessCalendar {
+    owner
+        .and_then(|o| config.users.get(&o))
+        .or_else(|| team.and_then(|t| config.teams.get(&t)))
+        .unwrap_or(&config.team_wide)
+        .clone()
 }
 
 /// Stops `person`'s running first-touch clocks at their first call or sent email, in `tx`.

@@ -5,11 +5,12 @@
 //! that refer to them.
 
 use chrono::{DateTime, Utc};
-use prospector_core::metrics::activity_counts;
+use prospector_core::ids::TeamId;
+use prospector_core::metrics::{activity_counts, status_change_metrics};
 use prospector_core::records::ActivityId;
 use prospector_core::records::activity::ActivityDetail;
 use prospector_store::WriteTx;
-use prospector_store::dashboards::rollups;
+use prospector_store::dashboards::rollups::{self, Dims};
 use prospector_store::inbound::{self as store, Clock, Decision, ScoreEvent, batch};
 use prospector_store::outbox::NewItem;
 use prospector_store::records::PersonId;
@@ -74,25 +75,26 @@ impl Writes {
     }
 
     /// Writes `person` (inserted when `created`, else updated when it differs from `before`) and
-    /// then every gathered row, in `tx`.
+    /// then every gathered row, in `tx`; returns the person as stored. `new_person` (for a person
+    /// this capture creates) files their status changes without reading anything back.
     pub async fn flush(
         self,
         tx: &mut WriteTx,
         before: &Person,
         person: &Person,
-        created: bool,
+        new_person: Option<&NewPersonDims>,
         now: DateTime<Utc>,
-    ) -> AppResult<()> {
+    ) -> AppResult<Person> {
         let mut docs = Vec::new();
-        if created {
+        let mut stored = person.clone();
+        if new_person.is_some() {
             people::insert(tx, person).await?;
             docs.push((DocKind::Person, person.id.0, person.search_body()));
         } else if before != person {
-            let mut after = person.clone();
-            after.updated_at = now;
-            after.version = before.version + 1;
-            people::update(tx, &after).await?;
-            docs.push((DocKind::Person, after.id.0, after.search_body()));
+            stored.updated_at = now;
+            stored.version = before.version + 1;
+            people::update(tx, &stored).await?;
+            docs.push((DocKind::Person, stored.id.0, stored.search_body()));
         }
         for a in &self.activities {
             if let Some(body) = a.search_body() {
@@ -103,8 +105,20 @@ impl Writes {
         // Filing after the insert reads the same rows as filing before each insert would: a status
         // change looks only at entries created before it (ids grow within a millisecond).
         activities::insert_many(tx, &self.activities).await?;
+        let mut previous_change: Option<DateTime<Utc>> = None;
         for a in self.activities.iter().filter(|a| files_rollups(a)) {
-            rollups::on_activity(tx, a).await?;
+            match (new_person, &a.detail) {
+                (Some(known), ActivityDetail::StatusChange { from, to, reason })
+                    if a.corrects_id.is_none() =>
+                {
+                    let dims = known.dims(&stored, a);
+                    let seconds = previous_change.map(|at| (a.occurred_at - at).num_seconds());
+                    let metrics = status_change_metrics(from, to, reason.as_deref(), seconds);
+                    rollups::add_status(tx, &dims, &metrics, 1).await?;
+                    previous_change = Some(a.occurred_at);
+                }
+                _ => rollups::on_activity(tx, a).await?,
+            }
         }
         batch::put_search_docs(tx, &docs).await?;
         for e in &self.score_events {
@@ -115,6 +129,31 @@ impl Writes {
         }
         batch::insert_clocks(tx, &self.clocks).await?;
         batch::enqueue_outbox(tx, &self.outbox, now).await?;
-        Ok(())
+        Ok(stored)
+    }
+}
+
+/// Where a person created by this capture has their status changes filed, known without reading
+/// anything back: what `rollups::dims_for` would read is the person just built (owner, source,
+/// account), their account's segment and their owner's team.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NewPersonDims {
+    /// The owner's team.
+    pub team: Option<TeamId>,
+    /// The segment of the person's account.
+    pub segment: Option<String>,
+}
+
+impl NewPersonDims {
+    /// The rollup dimensions of `a`, an entry on `person`'s timeline that no user wrote (as every
+    /// entry of [`Writes::append`]), so it is credited to the owner.
+    fn dims(&self, person: &Person, a: &Activity) -> Dims {
+        Dims {
+            day: a.occurred_at.date_naive(),
+            rep: person.owner_id.map_or(Uuid::nil(), |u| u.0),
+            team: self.team.map_or(Uuid::nil(), |t| t.0),
+            source: person.source.clone().unwrap_or_default(),
+            segment: self.segment.clone().unwrap_or_default(),
+        }
     }
 }

@@ -232,6 +232,70 @@ pub async fn by_domain(ex: &mut impl Exec, domain: &str) -> StoreResult<Option<A
     }
 }
 
+/// The (unmerged) accounts owning any of `domains`, by domain: two statements however many
+/// domains (a batch of form captures looks up all its senders' companies at once).
+pub async fn by_domains(
+    ex: &mut impl Exec,
+    domains: &[String],
+) -> StoreResult<std::collections::HashMap<String, Account>> {
+    let mut found = std::collections::HashMap::new();
+    if domains.is_empty() {
+        return Ok(found);
+    }
+    let mut q = query("");
+    let ns: Vec<String> = domains
+        .iter()
+        .map(|d| crate::bulk::placeholder(ex.backend(), q.push_bind(d.clone())))
+        .collect();
+    let rows = ex
+        .fetch_all(q.with_sql(format!(
+            "SELECT {COLUMNS}, d.domain AS looked_up FROM accounts JOIN account_domains d ON d.account_id = accounts.id \
+             WHERE d.domain IN ({}) AND accounts.merged_into IS NULL",
+            ns.join(", ")
+        )))
+        .await?;
+    let mut accounts = Vec::with_capacity(rows.len());
+    for r in &rows {
+        accounts.push((r.get::<String>("looked_up")?, decode(r)?));
+    }
+    let ids: Vec<AccountId> = accounts.iter().map(|(_, a)| a.id).collect();
+    let domains_of = domains_of_many(ex, &ids).await?;
+    for (domain, mut account) in accounts {
+        account.domains = domains_of.get(&account.id).cloned().unwrap_or_default();
+        found.insert(domain, account);
+    }
+    Ok(found)
+}
+
+/// The domains of each of `ids`, sorted.
+async fn domains_of_many(
+    ex: &mut impl Exec,
+    ids: &[AccountId],
+) -> StoreResult<std::collections::HashMap<AccountId, Vec<String>>> {
+    let mut by_account: std::collections::HashMap<AccountId, Vec<String>> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(by_account);
+    }
+    let mut q = query("");
+    let ns: Vec<String> = ids
+        .iter()
+        .map(|id| crate::bulk::placeholder(ex.backend(), q.push_bind(*id)))
+        .collect();
+    let rows = ex
+        .fetch_all(q.with_sql(format!(
+            "SELECT account_id, domain FROM account_domains WHERE account_id IN ({}) ORDER BY domain",
+            ns.join(", ")
+        )))
+        .await?;
+    for r in &rows {
+        by_account
+            .entry(r.get::<AccountId>("account_id")?)
+            .or_default()
+            .push(r.get("domain")?);
+    }
+    Ok(by_account)
+}
+
 /// The (unmerged) accounts called `name`, ignoring case.
 pub async fn by_name(ex: &mut impl Exec, name: &str, limit: i64) -> StoreResult<Vec<Account>> {
     let rows = ex

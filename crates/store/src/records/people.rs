@@ -593,15 +593,94 @@ pub async fn duplicate_candidates_at_once(
              ORDER BY id LIMIT ${l}) AS by_{column}"
         ));
     }
-    if parts.is_empty() {
+    people_in_any(ex, q, &parts).await
+}
+
+/// The people whose ids any of the `id_queries` (bound in `q`) select, in id order.
+async fn people_in_any(ex: &mut impl Exec, q: Query, id_queries: &[String]) -> StoreResult<Vec<Person>> {
+    if id_queries.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
         "SELECT {COLUMNS} FROM people WHERE people.id IN ({}) ORDER BY people.id",
-        parts.join(" UNION ")
+        id_queries.join(" UNION ")
     );
     let rows = ex.fetch_all(q.with_sql(sql)).await?;
     rows.iter().map(decode).collect()
+}
+
+/// The keys a person is looked up by when checking for duplicates, as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DuplicateKeys {
+    /// The folded email (`email_key`).
+    pub email: Option<String>,
+    /// The phone's digits (`phone_key`).
+    pub phone: Option<String>,
+    /// The name key (`name_key`).
+    pub name: Option<String>,
+}
+
+impl DuplicateKeys {
+    /// The keys of a person with these details.
+    pub fn of(
+        email: Option<&Email>,
+        phone: Option<&str>,
+        first_name: Option<&str>,
+        last_name: Option<&str>,
+    ) -> Self {
+        DuplicateKeys {
+            email: email.map(Email::fold_gmail),
+            phone: phone.and_then(phone_key),
+            name: name_key(first_name, last_name),
+        }
+    }
+
+    /// Whether `self` and `other` share a key: what makes two people duplicate candidates.
+    pub fn shares_any(&self, other: &DuplicateKeys) -> bool {
+        let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
+        same(&self.email, &other.email) || same(&self.phone, &other.phone) || same(&self.name, &other.name)
+    }
+}
+
+/// The candidates of [`duplicate_candidates_at_once`] for many people in one statement: leads and
+/// contacts sharing any key with any of `keys`, at most `limit` per key value.
+pub async fn duplicate_candidates_of_many(
+    ex: &mut impl Exec,
+    keys: &[DuplicateKeys],
+    limit: i64,
+) -> StoreResult<Vec<Person>> {
+    let mut q = query("");
+    let l = q.push_bind(limit);
+    let mut parts = Vec::new();
+    let columns = [
+        (
+            "email_key",
+            keys.iter().filter_map(|k| k.email.as_ref()).collect::<Vec<_>>(),
+        ),
+        (
+            "phone_key",
+            keys.iter().filter_map(|k| k.phone.as_ref()).collect(),
+        ),
+        ("name_key", keys.iter().filter_map(|k| k.name.as_ref()).collect()),
+    ];
+    for (column, mut values) in columns {
+        values.sort();
+        values.dedup();
+        if values.is_empty() {
+            continue;
+        }
+        let ns: Vec<String> = values
+            .into_iter()
+            .map(|v| format!("${}", q.push_bind(v.clone())))
+            .collect();
+        // Numbered each within its window, so a common name cannot bring back thousands.
+        parts.push(format!(
+            "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY id) AS nth FROM people \
+             WHERE {column} IN ({}) AND kind IN ('lead', 'contact')) AS by_{column} WHERE nth <= ${l}",
+            ns.join(", ")
+        ));
+    }
+    people_in_any(ex, q, &parts).await
 }
 
 /// People with exactly this (lower-cased) email, through the email index.

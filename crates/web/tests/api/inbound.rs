@@ -734,13 +734,5 @@ async fn captures_are_filed_in_the_dashboard_rollups_as_a_recount_files_them(db:
         incremental.iter().any(|row| row.contains(&sdr.id.to_string())),
         "the MQLs are credited to the rep they were routed to: {incremental:?}"
     );
-    let mut tx = app.store.begin().await.unwrap();
-    prospector_store::dashboards::rollups::rebuild(&mut tx)
-        .await
-        .unwrap();
-    let recount = prospector_store::dashboards::rollups::snapshot(&mut tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(incremental, recount, "capture's rollups differ from a recount");
+    crate::assert_rollups_match_a_recount(&app.store, "capture").await;
 }

@@ -106,3 +106,20 @@ pub async fn form_login(
         .await
         .unwrap()
 }
+
+/// Asserts the dashboard rollups in `store` hold exactly what a recount from the records gives
+/// (the recount is committed, so a later check sees it too).
+pub async fn assert_rollups_match_a_recount(store: &prospector_store::Store, what: &str) {
+    let incremental = prospector_store::dashboards::rollups::snapshot(&mut store.reader())
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    prospector_store::dashboards::rollups::rebuild(&mut tx)
+        .await
+        .unwrap();
+    let recount = prospector_store::dashboards::rollups::snapshot(&mut tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(incremental, recount, "{what}'s rollups differ from a recount");
+}
