@@ -16,23 +16,57 @@ use prospector_core::inbound::{LeadFacts, Region, Rep, RoundRobinState, RoutingR
 use prospector_store::{Store, StoreOptions};
 use prospector_web::WebSettings;
 
+use super::names::{FIRST, KINDS, LAST, WORDS};
+
 const REPS: usize = 8;
 const COUNTRIES: [&str; 6] = ["US", "DE", "GB", "FR", "JP", "BR"];
-const FIRST_NAMES: [&str; 6] = ["Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances"];
-/// Syllables for surnames: real leads have many surnames, and duplicate detection blocks on them,
-/// so a benchmark where everybody is called "Person" would measure one pathological block.
-const SYLLABLES: [&str; 24] = [
-    "ka", "lo", "mi", "ren", "sa", "to", "vel", "bri", "dan", "ess", "fo", "gar", "hol", "is", "jor", "kel",
-    "lin", "mor", "nut", "ost", "pra", "quin", "rus", "tam",
-];
+/// Every tenth post is a person posting again (the same email): an update, not a new lead.
+const REPEAT_EVERY: usize = 10;
 
-fn surname(i: usize) -> String {
-    let s = |n: usize| SYLLABLES[n % SYLLABLES.len()];
-    let mut name = format!("{}{}{}", s(i), s(i / 24), s(i / 576));
-    if let Some(first) = name.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    name
+/// The `i`-th post's person: a real first name and surname (double-barrelled past the single
+/// pairs, so nobody is generated twice) at one of 997 companies; every tenth post repeats an
+/// earlier person.
+fn person(i: usize) -> serde_json::Value {
+    let n = if i % REPEAT_EVERY == REPEAT_EVERY - 1 {
+        i - (REPEAT_EVERY - 1)
+    } else {
+        i
+    };
+    let first = FIRST[n % FIRST.len()];
+    let pairs = FIRST.len() * LAST.len();
+    let surname = match n / pairs {
+        0 => LAST[(n / FIRST.len()) % LAST.len()].to_owned(),
+        k => format!(
+            "{}-{}",
+            LAST[(n / FIRST.len()) % LAST.len()],
+            LAST[(k - 1) % LAST.len()]
+        ),
+    };
+    let c = n % 997;
+    let company = format!(
+        "{} {}",
+        WORDS[c % WORDS.len()],
+        KINDS[(c / WORDS.len()) % KINDS.len()]
+    );
+    let domain: String = format!("{company}{c}.example")
+        .to_lowercase()
+        .chars()
+        .filter(|ch| ch.is_ascii_alphanumeric() || *ch == '.')
+        .collect();
+    let local: String = format!("{first}.{surname}")
+        .to_lowercase()
+        .chars()
+        .filter(|ch| ch.is_ascii_alphanumeric() || *ch == '.')
+        .collect();
+    serde_json::json!({
+        "first_name": first,
+        "last_name": surname,
+        "email": format!("{local}@{domain}"),
+        "company": company,
+        "country": COUNTRIES[n % COUNTRIES.len()],
+        "employees": (n * 37) % 5000,
+        "utm_source": "bench",
+    })
 }
 
 /// Runs the benchmark and prints the figures.
@@ -91,15 +125,7 @@ pub async fn run(forms: usize, clients: usize, postgres_url: Option<String>) -> 
         tasks.push(tokio::spawn(async move {
             let mut failures = 0usize;
             for i in (c..forms).step_by(clients) {
-                let body = serde_json::json!({
-                    "first_name": FIRST_NAMES[i % FIRST_NAMES.len()],
-                    "last_name": surname(i),
-                    "email": format!("person{i}@company{}.example", i % 997),
-                    "company": format!("Company {}", i % 997),
-                    "country": COUNTRIES[i % COUNTRIES.len()],
-                    "employees": (i * 37) % 5000,
-                    "utm_source": "bench",
-                });
+                let body = person(i);
                 match http.post(&url).json(&body).send().await {
                     Ok(r) if r.status() == reqwest::StatusCode::CREATED => {}
                     _ => failures += 1,
@@ -117,9 +143,16 @@ pub async fn run(forms: usize, clients: usize, postgres_url: Option<String>) -> 
     let _ = server.await;
 
     let rate = forms as f64 / elapsed.as_secs_f64();
+    let people: i64 = prospector_store::Exec::fetch_one(
+        &mut store.reader(),
+        prospector_store::query("SELECT COUNT(*) AS n FROM people"),
+    )
+    .await?
+    .get("n")?;
     println!(
-        "capture: {forms} forms from {clients} clients in {:.2} s = {rate:.0} forms/s ({failures} failed) [{backend}, contact-us: score + MQL + route + 2 SLA clocks per form]",
-        elapsed.as_secs_f64()
+        "capture: {forms} forms from {clients} clients in {:.2} s = {rate:.0} forms/s ({failures} failed) [{backend}, contact-us: score + MQL + route + 2 SLA clocks per new person; {people} people, the other {} posts matched one of them]",
+        elapsed.as_secs_f64(),
+        i64::try_from(forms).unwrap_or(i64::MAX) - people
     );
 
     // One routing decision in core: 50 reps, 10 rules, with skips.

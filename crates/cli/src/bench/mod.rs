@@ -4,6 +4,7 @@
 pub mod dashboards;
 pub mod import;
 pub mod inbound;
+mod names;
 pub mod records;
 pub mod sequences;
 mod smtp_sink;
