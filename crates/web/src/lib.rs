@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod error;
 mod health;
 pub mod inbound_forms;
+mod nul_guard;
 pub mod open_pixel;
 pub mod pages;
 pub mod state;
@@ -104,6 +105,10 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/assets/{file}", get(assets::serve))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            nul_guard::refuse_nul,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::csrf))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
         .layer(middleware::from_fn_with_state(

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
+use prospector_core::Invalid;
 use prospector_core::inbound::forms::posted;
 use prospector_core::inbound::{
     Behaviour, InboundEvent, LeadFacts, PersonFacts, Rep, RoutingDecision, RoutingRule, Score, ScoringRules,
@@ -254,6 +255,20 @@ enum Verdict {
 
 /// Checks `input` against its form: hidden fields applied, honeypot, required fields, the person.
 fn check(config: &InboundConfig, mut input: CaptureInput, now: DateTime<Utc>) -> Checked {
+    // PostgreSQL stores no NUL in text: the submission keeps each one as U+FFFD and is refused.
+    let nul_in = input
+        .fields
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| without_nul(k));
+    if nul_in.is_some() {
+        input.fields = input
+            .fields
+            .iter()
+            .map(|(k, v)| (without_nul(k), without_nul(v)))
+            .collect();
+    }
+    input.form = without_nul(&input.form);
     let form = config.forms.get(&input.form).filter(|f| f.active);
     // Hidden fields are the form's, not the visitor's: they override anything posted.
     if let Some(form) = form {
@@ -279,11 +294,31 @@ fn check(config: &InboundConfig, mut input: CaptureInput, now: DateTime<Utc>) ->
         reject_message: None,
         received_at: now,
     };
-    let verdict = verdict(form, &input.fields, now);
+    let verdict = match nul_in {
+        Some(field) if form.is_some() => Verdict::Refused {
+            code: "invalid",
+            err: Invalid::new(
+                field.clone(),
+                "nul_character",
+                format!("{field} contains a NUL character (U+0000), which cannot be stored"),
+            )
+            .into(),
+        },
+        _ => verdict(form, &input.fields, now),
+    };
     Checked {
         ip: input.ip,
         submission,
         verdict,
+    }
+}
+
+/// `s` with each NUL character replaced by U+FFFD.
+fn without_nul(s: &str) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "\u{fffd}")
+    } else {
+        s.to_owned()
     }
 }
 

@@ -18,6 +18,7 @@ on_both_backends!(
     booking_sends_an_invite_and_the_ae_accepts_or_rejects_within_the_sla,
     unknown_form_is_404_and_the_submission_is_kept,
     neither_email_nor_phone_is_422_and_the_submission_is_kept,
+    a_nul_character_is_422_naming_the_field_and_the_submission_is_kept,
     a_flood_from_one_ip_is_429_with_retry_after,
     a_rule_naming_a_deactivated_user_is_flagged_and_skipped,
     the_honeypot_accepts_silently_and_keeps_the_submission,
@@ -511,6 +512,44 @@ async fn neither_email_nor_phone_is_422_and_the_submission_is_kept(db: TestDb) {
     let (_, subs) = get(&admin, "/api/v1/inbound/submissions?outcome=rejected").await;
     assert_eq!(subs["items"][0]["reject_code"], "missing_contact");
     assert_eq!(subs["items"][0]["payload"]["company"], "Acme");
+}
+
+/// A NUL character cannot be stored as text on PostgreSQL; it is refused as bad input with the
+/// field it is in, on both backends alike, and what was posted is kept readable.
+async fn a_nul_character_is_422_naming_the_field_and_the_submission_is_kept(db: TestDb) {
+    let (app, admin) = app_with_admin(db).await;
+    let r = submit(
+        &app,
+        "contact-us",
+        json!({"email": "nul@acme.com", "last_name": "Null\u{0}Byte", "company": "Acme"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "nul_character", "{body}");
+    assert_eq!(body["error"]["field"], "last_name", "{body}");
+    let r = reqwest::Client::new()
+        .post(app.url("/inbound/forms/contact-us"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=nul2%40acme.com&company=Ac%00me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, subs) = get(&admin, "/api/v1/inbound/submissions?outcome=rejected").await;
+    let items = subs["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{subs}");
+    assert!(items.iter().all(|s| s["reject_code"] == "invalid"), "{subs}");
+    let first = items
+        .iter()
+        .find(|s| s["payload"]["email"] == "nul@acme.com")
+        .unwrap();
+    assert_eq!(
+        first["payload"]["last_name"], "Null\u{fffd}Byte",
+        "kept, with the NUL marked"
+    );
+    let (_, leads) = get(&admin, "/api/v1/leads").await;
+    assert_eq!(leads["items"].as_array().unwrap().len(), 0, "{leads}");
 }
 
 async fn a_flood_from_one_ip_is_429_with_retry_after(db: TestDb) {
