@@ -91,6 +91,16 @@ impl Drop for Release {
 }
 
 impl App {
+    /// Form posts waiting for the batch being written to finish (for monitoring, and for tests
+    /// that line posts up behind a batch).
+    pub fn captures_waiting(&self) -> usize {
+        self.captures
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
     /// Takes a public form post. Refusals (unknown form 404, no email or phone 422, bad input 422,
     /// a flood 429) are stored as rejected submissions before answering.
     pub async fn capture_form(&self, input: CaptureInput) -> AppResult<Captured> {

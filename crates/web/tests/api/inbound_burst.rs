@@ -206,3 +206,125 @@ async fn a_burst_of_posts_is_answered_one_by_one_deduplicated_and_routed_fairly(
         .count();
     assert_eq!(limited, 4, "each refused post is kept");
 }
+
+/// How many database sessions of this test wait for a row lock.
+async fn lock_waiters(app: &TestApp) -> i64 {
+    prospector_store::Exec::fetch_one(
+        &mut app.store.reader(),
+        prospector_store::query(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity \
+             WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        ),
+    )
+    .await
+    .unwrap()
+    .get::<i64>("n")
+    .unwrap()
+}
+
+/// Polls `check` until it holds, failing the test after ten seconds.
+async fn until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+/// On PostgreSQL another writer can change a person between a batch's reads and its writes (an SDR
+/// saving the lead as a form for them arrives). The batch then fails as a whole; its forms must be
+/// written again one by one — each answered, the SDR's edit kept, nothing written twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_failed_by_a_concurrent_edit_is_written_again_form_by_form() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let (app, admin) = app_with_admin(db).await;
+    app.user("sdr@example.com", "sdr", None).await;
+    let http = reqwest::Client::new();
+    let form = |email: &str, surname: &str| json!({"email": email, "last_name": surname});
+    let (status, _) = post(&http, &app, "contact-us", form("pat@paxton.com", "Paxton")).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // 1. A batch that will wait: its form routes, and the round-robin turn is locked.
+    let mut turn_lock = app.store.begin().await.unwrap();
+    prospector_store::Exec::fetch_one(
+        &mut turn_lock,
+        prospector_store::query("SELECT body FROM inbound_rule_sets WHERE name = 'round_robin' FOR UPDATE"),
+    )
+    .await
+    .unwrap();
+    let first = tokio::spawn({
+        let (http, url) = (http.clone(), app.url("/inbound/forms/contact-us"));
+        async move {
+            http.post(url)
+                .json(&form("first@one.com", "First"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    until("the first batch waits for the turn", || async {
+        lock_waiters(&app).await == 1
+    })
+    .await;
+
+    // 2. An SDR's edit of Pat, not yet committed, and two forms lined up behind the first batch:
+    // Pat again, and someone new.
+    let mut edit = app.store.begin().await.unwrap();
+    prospector_store::Exec::execute(
+        &mut edit,
+        prospector_store::query(
+            "UPDATE people SET title = 'Head of Platform', version = version + 1 WHERE email = 'pat@paxton.com'",
+        ),
+    )
+    .await
+    .unwrap();
+    let lined_up: Vec<_> = [form("pat@paxton.com", "Paxton"), form("new@two.com", "Newman")]
+        .into_iter()
+        .map(|body| {
+            let (http, url) = (http.clone(), app.url("/inbound/forms/contact-us"));
+            tokio::spawn(async move { http.post(url).json(&body).send().await.unwrap().status() })
+        })
+        .collect();
+    until("both forms wait for the next batch", || async {
+        app.app.captures_waiting() == 2
+    })
+    .await;
+
+    // 3. The first batch goes; the second reads Pat as before the edit and waits on the edit's lock.
+    turn_lock.commit().await.unwrap();
+    assert_eq!(first.await.unwrap(), StatusCode::CREATED);
+    until("the second batch waits for the edit", || async {
+        lock_waiters(&app).await == 1
+    })
+    .await;
+
+    // 4. The edit commits: the batch's update of Pat finds a newer version and the batch fails.
+    edit.commit().await.unwrap();
+    for answer in lined_up {
+        assert_eq!(
+            answer.await.unwrap(),
+            StatusCode::CREATED,
+            "each form is answered on its own"
+        );
+    }
+    let (_, leads) = get(&admin, "/api/v1/leads?limit=50").await;
+    let leads = leads["items"].as_array().unwrap();
+    let emails: Vec<&str> = leads.iter().map(|l| l["email"].as_str().unwrap()).collect();
+    assert_eq!(leads.len(), 3, "nobody written twice: {emails:?}");
+    let pat = leads.iter().find(|l| l["email"] == "pat@paxton.com").unwrap();
+    assert_eq!(pat["title"], "Head of Platform", "the SDR's edit is kept: {pat}");
+    let (_, subs) = get(&admin, "/api/v1/inbound/submissions?outcome=accepted&limit=50").await;
+    let subs = subs["items"].as_array().unwrap();
+    assert_eq!(subs.len(), 4, "every post kept once: {subs:?}");
+    assert_eq!(subs.iter().filter(|s| s["person_id"] == pat["id"]).count(), 2);
+}
