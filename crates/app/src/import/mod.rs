@@ -6,6 +6,7 @@
 pub mod background;
 pub mod export;
 pub mod housekeeping;
+mod outcomes;
 pub mod plan;
 pub mod preview;
 pub(crate) mod references;

@@ -16,6 +16,8 @@ use prospector_core::import::{Field, MappedRow, ObjectKind, Value};
 use prospector_store::import::{self as store, ImportProblem};
 use serde::Serialize;
 
+pub use super::outcomes::RowOutcome;
+use super::outcomes::outcomes_of;
 use super::plan::{read_plan, step_options};
 use super::references::{Ahead, Lookups};
 use super::rows::{Draft, draft, problem_of};
@@ -63,6 +65,8 @@ pub struct PreviewRow {
     pub cells: Vec<String>,
     /// Whether the import will leave the whole row out.
     pub refused: bool,
+    /// What the import will do with it.
+    pub outcome: RowOutcome,
 }
 
 /// A file read without writing anything.
@@ -234,6 +238,7 @@ impl App {
         let object = mapping.object();
         let system = system_of(mapping.preset());
         let mut preview_rows = Vec::new();
+        let mut shown: Vec<(usize, Draft)> = Vec::new();
         let mut tally = Tally::default();
         let mut chunk: Vec<Result<Draft, Vec<ImportProblem>>> = Vec::new();
         let mut done = false;
@@ -252,14 +257,19 @@ impl App {
                         }
                     };
                     if preview_rows.len() < rows {
+                        // A reference that leads nowhere leaves out its value, never the row.
+                        let refused = match &entry {
+                            Ok(d) => d.issues.iter().any(|p| p.refused),
+                            Err(found) => found.iter().any(|p| p.refused),
+                        };
+                        if let (Ok(d), false) = (&entry, refused) {
+                            shown.push((preview_rows.len(), d.clone()));
+                        }
                         preview_rows.push(PreviewRow {
                             line,
                             cells: cells.unwrap_or_else(|| vec![String::new(); columns.len()]),
-                            // A reference that leads nowhere leaves out its value, never the row.
-                            refused: match &entry {
-                                Ok(d) => d.issues.iter().any(|p| p.refused),
-                                Err(found) => found.iter().any(|p| p.refused),
-                            },
+                            refused,
+                            outcome: RowOutcome::Refused,
                         });
                     }
                     chunk.push(entry);
@@ -282,6 +292,11 @@ impl App {
                     tally.note(found);
                 }
             }
+        }
+        let drafts: Vec<&Draft> = shown.iter().map(|(_, d)| d).collect();
+        let outcomes = outcomes_of(&mut self.store().reader(), object, system, &drafts).await?;
+        for ((row, _), outcome) in shown.iter().zip(outcomes) {
+            preview_rows[*row].outcome = outcome;
         }
         let (_, _, encoding, delimiter) = file_summary(source);
         let picklist_choices = picklist_choices(source, options);

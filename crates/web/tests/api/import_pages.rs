@@ -16,6 +16,7 @@ on_both_backends!(
     an_edited_mapping_is_previewed_and_a_clash_is_shown_next_to_the_column,
     a_file_that_cannot_be_imported_is_refused_next_to_the_file_field,
     only_admins_reach_the_import_pages,
+    the_preview_says_which_rows_are_new_updates_unchanged_or_duplicates,
 );
 
 /// The part of a page from the element with `id` to the end of its table.
@@ -134,7 +135,7 @@ async fn the_preview_shows_bad_rows_by_line_and_column_and_the_started_import_re
     );
     // The first rows as they will be mapped, column by column.
     let columns = visible(table(&html, "preview-columns"));
-    assert!(columns.contains("Line 2 Line 3 left out"), "{columns}");
+    assert!(columns.contains("Line 2 new Line 3 left out"), "{columns}");
     assert!(columns.contains("2 Name"), "{columns}");
     assert!(columns.contains("Good one"), "{columns}");
     assert!(
@@ -377,4 +378,80 @@ async fn only_admins_reach_the_import_pages(db: TestDb) {
         let (status, _) = get_text(&app, &browser, path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
+}
+
+/// Importing again is the common case (a newer export of the same Salesforce org): before anything
+/// is written, each previewed row says whether it is new, updates a record an earlier import made,
+/// changes nothing, or will be skipped as a duplicate of a stored record or of an earlier row.
+async fn the_preview_says_which_rows_are_new_updates_unchanged_or_duplicates(db: TestDb) {
+    let (app, browser) = logged_in_admin(db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("leads.csv");
+    std::fs::write(
+        &first,
+        "Id,FirstName,LastName,Email,Company\n\
+         00Q1,Ada,Lovelace,ada@engines.com,Analytical Engines\n\
+         00Q2,Alan,Turing,alan@bletchley.org,Bletchley\n",
+    )
+    .unwrap();
+    let options = prospector_app::import::ImportOptions::default();
+    app.app
+        .import_path(&prospector_app::Actor::cli(), &first, &options, &|_| {})
+        .await
+        .unwrap();
+    let alan = prospector_store::records::people::by_email(
+        &mut app.store.reader(),
+        "alan@bletchley.org",
+        prospector_store::records::Scope::All,
+        5,
+    )
+    .await
+    .unwrap()[0]
+        .id;
+
+    let newer = "Id,FirstName,LastName,Email,Company\n\
+                 00Q1,Ada,Lovelace,ada@engines.com,Analytical Engines\n\
+                 00Q2,Alan,Turing,alan@bletchley.org,Bletchley Park\n\
+                 00Q3,Alan,Turing,alan@bletchley.org,Bletchley\n\
+                 00Q4,Grace,Hopper,grace@navy.mil,US Navy\n\
+                 00Q5,Grace,Hopper,grace@navy.mil,US Navy\n";
+    let r = upload(&app, &browser, "newer.csv", newer.as_bytes().to_vec(), "lead").await;
+    let (_, html) = get_text(&app, &browser, &location(&r)).await;
+    let heads = table(&html, "preview-columns");
+    let heads = &heads[..heads.find("</thead>").unwrap()];
+    assert_eq!(
+        visible(heads)
+            .split("Line ")
+            .skip(1)
+            .map(str::trim)
+            .collect::<Vec<_>>(),
+        [
+            "2 unchanged",
+            "3 updates",
+            "4 duplicate of alan@bletchley.org",
+            "5 new",
+            "6 duplicate of a row earlier in the file",
+        ],
+        "{heads}"
+    );
+    assert!(
+        heads.contains(&format!("href=\"/leads/{alan}\"")),
+        "the stored record is a link: {heads}"
+    );
+
+    // The import then does what the preview said.
+    let newer_path = dir.path().join("newer.csv");
+    std::fs::write(&newer_path, newer).unwrap();
+    let report = app
+        .app
+        .import_path(&prospector_app::Actor::cli(), &newer_path, &options, &|_| {})
+        .await
+        .unwrap()
+        .remove(0);
+    let c = &report.counts;
+    assert_eq!(
+        (c.unchanged, c.updated, c.duplicates, c.created),
+        (1, 1, 2, 1),
+        "{c:?}"
+    );
 }

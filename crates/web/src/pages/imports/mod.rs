@@ -17,7 +17,7 @@ use axum_extra::extract::cookie::CookieJar;
 use prospector_app::import::background::is_running_here;
 use prospector_app::import::csv_cell;
 use prospector_app::import::plan::PLAN_OBJECT;
-use prospector_app::import::preview::{ImportPreview, PicklistChoice, PlanPreview};
+use prospector_app::import::preview::{ImportPreview, PicklistChoice, PlanPreview, RowOutcome};
 use prospector_app::{Actor, AppError};
 use prospector_core::Invalid;
 use prospector_core::import::ObjectKind;
@@ -268,6 +268,10 @@ struct ColumnRow {
 struct LineHead {
     line: u64,
     refused: bool,
+    /// What the import will do with the row, in a word or three.
+    will: String,
+    /// The stored record it updates or duplicates.
+    link: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -324,12 +328,31 @@ fn object_label(object: &str) -> &'static str {
 }
 
 fn line_heads(preview: &ImportPreview) -> Vec<LineHead> {
+    let page = |id: &uuid::Uuid| match preview.object.as_str() {
+        "account" => format!("/accounts/{id}"),
+        "contact" => format!("/contacts/{id}"),
+        "lead" => format!("/leads/{id}"),
+        _ => String::new(),
+    };
     preview
         .rows
         .iter()
-        .map(|r| LineHead {
-            line: r.line,
-            refused: r.refused,
+        .map(|r| {
+            let (will, link) = match &r.outcome {
+                RowOutcome::Create => ("new".to_owned(), None),
+                RowOutcome::Update { record_id } => ("updates".to_owned(), Some(page(record_id))),
+                RowOutcome::Unchanged { record_id } => ("unchanged".to_owned(), Some(page(record_id))),
+                RowOutcome::Duplicate { record_id, label } => {
+                    (format!("duplicate of {label}"), record_id.as_ref().map(page))
+                }
+                RowOutcome::Refused => (String::new(), None),
+            };
+            LineHead {
+                line: r.line,
+                refused: r.refused,
+                will,
+                link: link.filter(|l| !l.is_empty()),
+            }
         })
         .collect()
 }
