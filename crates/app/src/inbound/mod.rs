@@ -12,6 +12,7 @@ mod batch_reads;
 pub mod calendars;
 pub mod capture;
 pub(crate) mod capture_batch;
+mod capture_check;
 pub mod config;
 pub mod forms;
 pub mod handoff;
