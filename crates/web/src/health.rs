@@ -17,11 +17,13 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Prometheus text: request counts and latency by route and status, and the database pool.
+/// Prometheus text: request counts and latency by route and status, the database pool, and the
+/// form captures waiting for the batch being written (a burst shows as a queue here first).
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let pool = state.app.store().pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
     metrics::gauge!("db_pool_idle_connections").set(f64::from(pool.idle));
+    metrics::gauge!("inbound_captures_waiting").set(state.app.captures_waiting() as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

@@ -51,6 +51,10 @@ async fn metrics_count_requests_by_route_and_status(db: TestDb) {
         "latency histogram"
     );
     assert!(text.contains("db_pool_connections"), "pool gauge");
+    assert!(
+        text.lines().any(|l| l == "inbound_captures_waiting 0"),
+        "capture queue gauge: {text}"
+    );
 }
 
 /// PostgreSQL cannot store U+0000: a NUL in a JSON body, a form or a query string is refused
