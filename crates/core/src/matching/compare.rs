@@ -8,8 +8,7 @@
 //! pairs and ~0.5% of random pairs, log₂(0.9 / 0.005) ≈ 7.5; a disagreement is log₂(0.1 / 0.995) ≈ −3.3 —
 //! not fitted to any one data set.
 
-use strsim::{damerau_levenshtein, normalized_levenshtein};
-
+use super::distance::{normalized_levenshtein, within_one_edit};
 use super::domain::account_domain_of_email;
 use super::person::{full_name_similarity, name_similarity, phone_similarity};
 use super::record::Prepared;
@@ -171,7 +170,7 @@ fn names(a: &Prepared, b: &Prepared) -> f64 {
 fn postcode_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         1.0
-    } else if damerau_levenshtein(a, b) <= 1 {
+    } else if within_one_edit(a, b) {
         0.5
     } else {
         0.0

@@ -13,6 +13,7 @@ mod address;
 mod blocking;
 mod company;
 mod compare;
+mod distance;
 mod domain;
 mod evaluate;
 mod fold;
