@@ -8,7 +8,7 @@
 //! pairs and ~0.5% of random pairs, log₂(0.9 / 0.005) ≈ 7.5; a disagreement is log₂(0.1 / 0.995) ≈ −3.3 —
 //! not fitted to any one data set.
 
-use super::distance::{normalized_levenshtein, within_one_edit};
+use super::distance::{normalized_levenshtein_above, within_one_edit};
 use super::domain::account_domain_of_email;
 use super::person::{full_name_similarity, name_similarity, phone_similarity};
 use super::record::Prepared;
@@ -155,7 +155,10 @@ fn bits(a: &Prepared, b: &Prepared, threshold: Option<f64>) -> Option<f64> {
     if hopeless(known, unknown) {
         return None;
     }
-    let email = field(&a.email, &b.email, EMAIL, |x, y| normalized_levenshtein(x, y));
+    // Every similarity up to the floor weighs the same, so the distance may stop there.
+    let email = field(&a.email, &b.email, EMAIL, |x, y| {
+        normalized_levenshtein_above(x, y, EMAIL.floor)
+    });
     (known, unknown) = (known + email, unknown - email_max);
     if hopeless(known, unknown) {
         return None;

@@ -89,8 +89,43 @@ pub(crate) fn normalized_levenshtein(a: &str, b: &str) -> f64 {
     1.0 - (levenshtein(a.as_bytes(), b.as_bytes()) as f64) / (a.len().max(b.len()) as f64)
 }
 
+/// `strsim::normalized_levenshtein(a, b)` where it is above `floor`; where it is not, some number
+/// at or below `floor` — for a caller to whom every similarity up to `floor` counts the same.
+///
+/// Most pairs an import compares are strangers whose addresses differ early, so the distance is
+/// given up as soon as it must exceed the most that still scores above `floor`.
+pub(crate) fn normalized_levenshtein_above(a: &str, b: &str, floor: f64) -> f64 {
+    if !short_ascii(a, b) || (a.is_empty() && b.is_empty()) {
+        return normalized_levenshtein(a, b);
+    }
+    let longest = a.len().max(b.len());
+    let similarity = |distance: usize| 1.0 - (distance as f64) / (longest as f64);
+    if similarity(0) <= floor {
+        return similarity(0);
+    }
+    // The largest distance whose similarity is above `floor`, from the same arithmetic as the result:
+    // a larger distance gives a similarity at or below it.
+    let mut most = 0;
+    while most < longest && similarity(most + 1) > floor {
+        most += 1;
+    }
+    match levenshtein_within(a.as_bytes(), b.as_bytes(), most) {
+        Some(distance) => similarity(distance),
+        None => similarity(most + 1),
+    }
+}
+
 /// Levenshtein distance of byte strings of at most `STACK` each, one row of the table at a time.
 fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    levenshtein_within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// The Levenshtein distance if it is at most `most`, else `None` — found out as soon as a whole row of
+/// the table exceeds `most`, since no later row has a smaller cell.
+fn levenshtein_within(a: &[u8], b: &[u8], most: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > most {
+        return None;
+    }
     let mut row = [0_usize; STACK];
     for (j, cell) in row.iter_mut().take(b.len()).enumerate() {
         *cell = j + 1;
@@ -99,14 +134,19 @@ fn levenshtein(a: &[u8], b: &[u8]) -> usize {
     for (i, x) in a.iter().enumerate() {
         result = i + 1;
         let mut diagonal = i;
+        let mut row_min = result;
         for (j, y) in b.iter().enumerate() {
             let substitution = diagonal + usize::from(x != y);
             diagonal = row[j];
             result = min(result + 1, min(substitution, diagonal + 1));
             row[j] = result;
+            row_min = min(row_min, result);
+        }
+        if row_min > most {
+            return None;
         }
     }
-    result
+    (result <= most).then_some(result)
 }
 
 /// `strsim::damerau_levenshtein(a, b) <= 1`: equal, or one character changed, added, removed, or two
@@ -175,6 +215,15 @@ mod tests {
             normalized_levenshtein(a, b).to_bits(),
             strsim::normalized_levenshtein(a, b).to_bits()
         );
+        for floor in [0.0, 0.5, 0.8, 0.95] {
+            let exact = strsim::normalized_levenshtein(a, b);
+            let above = normalized_levenshtein_above(a, b, floor);
+            if exact > floor {
+                prop_assert_eq!(above.to_bits(), exact.to_bits());
+            } else {
+                prop_assert!(above <= floor, "{} for {:?} {:?} at {}", above, a, b, floor);
+            }
+        }
         prop_assert_eq!(within_one_edit(a, b), strsim::damerau_levenshtein(a, b) <= 1);
         Ok(())
     }
