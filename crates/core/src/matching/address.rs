@@ -1,7 +1,7 @@
 //! Street addresses: `707 E. 37th Street` and `707 East 37th St` are one place. Addresses are folded, common
 //! words are written one way, and compared word by word so a missing second line costs little.
 
-use strsim::jaro_winkler;
+use super::distance::jaro_winkler;
 
 use super::fold::fold;
 

@@ -2,7 +2,7 @@
 //! legal-form suffixes are stripped and what remains is compared word by word, so word order and a dropped
 //! word cost little while a different distinctive word costs a lot.
 
-use strsim::jaro_winkler;
+use super::distance::jaro_winkler;
 
 use super::fold::fold;
 

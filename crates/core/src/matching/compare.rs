@@ -8,8 +8,7 @@
 //! pairs and ~0.5% of random pairs, log₂(0.9 / 0.005) ≈ 7.5; a disagreement is log₂(0.1 / 0.995) ≈ −3.3 —
 //! not fitted to any one data set.
 
-use strsim::{damerau_levenshtein, normalized_levenshtein};
-
+use super::distance::{normalized_levenshtein_above, within_one_edit};
 use super::domain::account_domain_of_email;
 use super::person::{full_name_similarity, name_similarity, phone_similarity};
 use super::record::Prepared;
@@ -108,21 +107,87 @@ impl Weight {
 
 /// The evidence, in bits, that `a` and `b` describe the same person or organisation.
 pub(crate) fn evidence(a: &Prepared, b: &Prepared) -> f64 {
-    let mut bits = names(a, b);
-    bits += field(&a.email, &b.email, EMAIL, |x, y| normalized_levenshtein(x, y));
-    bits += field(&a.phone, &b.phone, PHONE, |x, y| phone_similarity(x, y));
-    bits += field(&a.birth, &b.birth, BIRTH_DATE, |x, y| x.similarity(y));
-    bits += field(&a.address, &b.address, ADDRESS, |x, y| x.similarity(y));
-    bits += field(&a.city, &b.city, CITY, |x, y| name_similarity(x, y));
-    bits += field(&a.postcode, &b.postcode, POSTCODE, |x, y| {
+    bits(a, b, None).unwrap_or(f64::NEG_INFINITY)
+}
+
+/// `score_of(evidence(a, b))` when it is at least `threshold`, otherwise `None`.
+///
+/// The same number, but most pairs that blocking puts forward are strangers, and a stranger is
+/// given up as soon as the fields not yet compared could not lift it to the threshold even if they
+/// all agreed: the cheap and telling fields (phone, email, names) are compared first and the company,
+/// the dearest comparison, last — an import skips most of its company comparisons this way.
+pub(crate) fn score_reaching(a: &Prepared, b: &Prepared, threshold: f64) -> Option<f64> {
+    let score = score_of(bits(a, b, Some(threshold))?);
+    (score >= threshold).then_some(score)
+}
+
+/// Bits of evidence left between a pair given up and the threshold, so that rounding in the sums
+/// can never give up a pair that reaches it.
+const MARGIN_BITS: f64 = 1e-6;
+
+/// The evidence, or `None` once it is sure to fall short of `threshold`. Fields are compared in
+/// order of cost, and summed in one fixed order whatever the order of comparison, so the result is
+/// the same to the bit with or without a threshold.
+fn bits(a: &Prepared, b: &Prepared, threshold: Option<f64>) -> Option<f64> {
+    let most = |w: Weight, both: bool| if both { w.agree } else { 0.0 };
+    let email_max = most(EMAIL, a.email.is_some() && b.email.is_some());
+    // At least what `names` can give: both names agreeing (a crossed or full-name match gives less).
+    let names_max = GIVEN_NAME.agree + SURNAME.agree;
+    let address_max = most(ADDRESS, a.address.is_some() && b.address.is_some())
+        + most(CITY, a.city.is_some() && b.city.is_some());
+    let company_max = most(COMPANY, a.company.is_some() && b.company.is_some());
+    let mut unknown = email_max + names_max + address_max + company_max;
+    let mut known = 0.0;
+    let hopeless =
+        |known: f64, unknown: f64| threshold.is_some_and(|t| score_of(known + unknown + MARGIN_BITS) < t);
+
+    let phone = field(&a.phone, &b.phone, PHONE, |x, y| phone_similarity(x, y));
+    let birth = field(&a.birth, &b.birth, BIRTH_DATE, |x, y| x.similarity(y));
+    let postcode = field(&a.postcode, &b.postcode, POSTCODE, |x, y| {
         postcode_similarity(x, y)
     });
-    bits += field(&a.state, &b.state, STATE, |x, y| f64::from(u8::from(x == y)));
-    bits += field(&a.company, &b.company, COMPANY, |x, y| x.similarity(y));
-    bits += field(&a.website, &b.website, WEBSITE, |x, y| {
+    let state = field(&a.state, &b.state, STATE, |x, y| f64::from(u8::from(x == y)));
+    let website = field(&a.website, &b.website, WEBSITE, |x, y| {
         f64::from(u8::from(x == y))
     });
-    bits + email_at_website(a, b) + email_at_website(b, a)
+    let (at_website, at_website_back) = (email_at_website(a, b), email_at_website(b, a));
+    known += phone + birth + postcode + state + website + at_website + at_website_back;
+    if hopeless(known, unknown) {
+        return None;
+    }
+    // Every similarity up to the floor weighs the same, so the distance may stop there.
+    let email = field(&a.email, &b.email, EMAIL, |x, y| {
+        normalized_levenshtein_above(x, y, EMAIL.floor)
+    });
+    (known, unknown) = (known + email, unknown - email_max);
+    if hopeless(known, unknown) {
+        return None;
+    }
+    let names = names(a, b);
+    (known, unknown) = (known + names, unknown - names_max);
+    if hopeless(known, unknown) {
+        return None;
+    }
+    let address = field(&a.address, &b.address, ADDRESS, |x, y| x.similarity(y));
+    let city = field(&a.city, &b.city, CITY, |x, y| name_similarity(x, y));
+    (known, unknown) = (known + address + city, unknown - address_max);
+    if hopeless(known, unknown) {
+        return None;
+    }
+    let company = field(&a.company, &b.company, COMPANY, |x, y| x.similarity(y));
+
+    // The order `evidence` has always summed in.
+    let mut bits = names;
+    bits += email;
+    bits += phone;
+    bits += birth;
+    bits += address;
+    bits += city;
+    bits += postcode;
+    bits += state;
+    bits += company;
+    bits += website;
+    Some(bits + at_website + at_website_back)
 }
 
 /// Turns evidence in bits into a score in [0, 1].
@@ -171,7 +236,7 @@ fn names(a: &Prepared, b: &Prepared) -> f64 {
 fn postcode_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         1.0
-    } else if damerau_levenshtein(a, b) <= 1 {
+    } else if within_one_edit(a, b) {
         0.5
     } else {
         0.0
@@ -179,11 +244,12 @@ fn postcode_similarity(a: &str, b: &str) -> f64 {
 }
 
 fn email_at_website(person: &Prepared, organisation: &Prepared) -> f64 {
-    match (
-        person.email.as_deref().and_then(account_domain_of_email),
-        organisation.website.as_deref(),
-    ) {
-        (Some(domain), Some(website)) if domain == website => EMAIL_AT_WEBSITE,
+    // The website first: it is the rarer of the two, and reading the email's domain costs more.
+    let Some(website) = organisation.website.as_deref() else {
+        return 0.0;
+    };
+    match person.email.as_deref().and_then(account_domain_of_email) {
+        Some(domain) if domain == website => EMAIL_AT_WEBSITE,
         _ => 0.0,
     }
 }
@@ -192,6 +258,7 @@ fn email_at_website(person: &Prepared, organisation: &Prepared) -> f64 {
 mod tests {
     use super::*;
     use crate::matching::Record;
+    use proptest::strategy::Strategy;
 
     fn prepared(record: Record) -> Prepared {
         Prepared::of(&record, false)
@@ -250,6 +317,78 @@ mod tests {
         });
         assert!(evidence(&work, &org) > 0.0);
         assert_eq!(evidence(&free, &org), 0.0);
+    }
+
+    fn some_of(pool: &'static [&'static str]) -> impl Strategy<Value = Option<String>> {
+        proptest::option::of(proptest::sample::select(pool).prop_map(str::to_owned))
+    }
+
+    /// Records whose every field is missing or one of a few near spellings, so that pairs fall on
+    /// both sides of any threshold.
+    fn record() -> impl Strategy<Value = Record> {
+        let names = &["jo", "joe", "john", "smith", "smyth", "baker", "ann", "j"];
+        (
+            (
+                some_of(names),
+                some_of(names),
+                some_of(&["jo smith", "ann baker"]),
+            ),
+            some_of(&["jo@acme.com", "joe@acme.com", "jo@gmail.com", "ann@globex.de"]),
+            some_of(&["+1 415 555 0101", "4155550110", "02079460958"]),
+            some_of(&["19560409", "19560904", "19570409"]),
+            some_of(&["12 high st", "12 high street", "4 low rd"]),
+            (
+                some_of(&["sydney", "sidney"]),
+                some_of(&["2119", "2191"]),
+                some_of(&["nsw", "vic"]),
+            ),
+            some_of(&["Acme Inc", "ACME", "Globex GmbH", "Acme Widgets"]),
+            some_of(&["acme.com", "https://www.globex.de/"]),
+        )
+            .prop_map(
+                |(
+                    (given, surname, full),
+                    email,
+                    phone,
+                    birth,
+                    address,
+                    (city, postcode, state),
+                    company,
+                    website,
+                )| {
+                    Record {
+                        given_name: given,
+                        surname,
+                        full_name: full,
+                        email,
+                        phone,
+                        date_of_birth: birth,
+                        address,
+                        city,
+                        postcode,
+                        state,
+                        company,
+                        website,
+                        ..Record::default()
+                    }
+                },
+            )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn giving_up_early_never_changes_the_outcome_or_the_score(
+            a in record(),
+            b in record(),
+            threshold in 0.01_f64..0.999,
+        ) {
+            let (a, b) = (prepared(a), prepared(b));
+            let full = score_of(evidence(&a, &b));
+            let expected = (full >= threshold).then_some(full.to_bits());
+            proptest::prop_assert_eq!(score_reaching(&a, &b, threshold).map(f64::to_bits), expected);
+        }
     }
 
     #[test]

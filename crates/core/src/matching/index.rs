@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::MatcherConfig;
 use super::blocking::{BlockKey, keys};
-use super::compare::{evidence, score_of};
+use super::compare::score_reaching;
 use super::record::{Prepared, Record};
 
 /// An existing record that a candidate resembles.
@@ -66,8 +66,8 @@ impl MatchIndex {
             .candidates(&prepared, self.records.len())
             .into_iter()
             .filter_map(|j| {
-                let score = score_of(evidence(&prepared, &self.records[j]));
-                (score >= self.config.threshold).then_some(Match { index: j, score })
+                let score = score_reaching(&prepared, &self.records[j], self.config.threshold)?;
+                Some(Match { index: j, score })
             })
             .collect();
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));

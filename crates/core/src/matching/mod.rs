@@ -13,6 +13,7 @@ mod address;
 mod blocking;
 mod company;
 mod compare;
+mod distance;
 mod domain;
 mod evaluate;
 mod fold;
@@ -33,7 +34,7 @@ pub use index::{Match, MatchIndex};
 pub use person::BirthDate;
 pub use record::Record;
 
-use compare::{evidence, score_of};
+use compare::{evidence, score_of, score_reaching};
 use record::Prepared;
 
 /// What the matcher reports and how hard it looks.
@@ -112,8 +113,7 @@ impl Matcher {
         for right in 0..index.len() {
             let record = index.prepared(right);
             for left in index.candidates(record, right) {
-                let score = score_of(evidence(index.prepared(left), record));
-                if score >= self.config.threshold {
+                if let Some(score) = score_reaching(index.prepared(left), record, self.config.threshold) {
                     pairs.push(Pair { left, right, score });
                 }
             }
@@ -130,8 +130,7 @@ impl Matcher {
         for (l, record) in left.iter().enumerate() {
             let prepared = Prepared::of(record, self.config.fold_gmail);
             for r in index.candidates(&prepared, index.len()) {
-                let score = score_of(evidence(&prepared, index.prepared(r)));
-                if score >= self.config.threshold {
+                if let Some(score) = score_reaching(&prepared, index.prepared(r), self.config.threshold) {
                     pairs.push(Pair {
                         left: l,
                         right: r,

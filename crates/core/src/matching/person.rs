@@ -1,7 +1,9 @@
 //! The parts of a person that identify them — names, date of birth, phone — and how alike two of each are.
 //! Each comparison returns a similarity in [0, 1]; how much a similarity counts is `compare.rs`'s business.
 
-use strsim::{damerau_levenshtein, jaro_winkler};
+use strsim::damerau_levenshtein;
+
+use super::distance::{jaro_winkler, within_one_edit};
 
 /// How alike two folded names are: Jaro–Winkler, which forgives typos and rewards a shared beginning, and
 /// full marks when one is the other's initial (`j` for `john`).
@@ -85,7 +87,7 @@ impl BirthDate {
             &self.digits[6..8],
             &self.digits[4..6]
         );
-        if swapped == other.digits || damerau_levenshtein(&self.digits, &other.digits) <= 1 {
+        if swapped == other.digits || within_one_edit(&self.digits, &other.digits) {
             return 0.8;
         }
         if damerau_levenshtein(&self.digits, &other.digits) == 2 {
@@ -112,7 +114,7 @@ pub fn phone_similarity(a: &str, b: &str) -> f64 {
     if short.len() >= 7 && long.ends_with(short) {
         return 1.0;
     }
-    if damerau_levenshtein(a, b) <= 1 {
+    if within_one_edit(a, b) {
         return 0.6;
     }
     0.0
