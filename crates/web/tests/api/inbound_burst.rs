@@ -10,8 +10,8 @@ use prospector_testkit::{TestApp, TestDb, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::app_with_admin;
 use crate::records::get;
+use crate::{app_with_admin, post_form as post};
 
 on_both_backends!(a_burst_of_posts_is_answered_one_by_one_deduplicated_and_routed_fairly);
 
@@ -44,17 +44,6 @@ const SURNAMES: [&str; GOOD] = [
     "Eriksen",
     "Gallo",
 ];
-
-async fn post(http: &reqwest::Client, app: &TestApp, form: &str, body: Value) -> (StatusCode, Value) {
-    let r = http
-        .post(app.url(&format!("/inbound/forms/{form}")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 async fn a_burst_of_posts_is_answered_one_by_one_deduplicated_and_routed_fairly(db: TestDb) {
     let (app, admin) = app_with_admin(db).await;

@@ -30,14 +30,7 @@ async fn put(client: &ApiClient, path: &str, body: Value) -> (StatusCode, Value)
 }
 
 async fn submit(app: &TestApp, form: &str, body: Value) -> (StatusCode, Value) {
-    let r = reqwest::Client::new()
-        .post(app.url(&format!("/inbound/forms/{form}")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    crate::post_form(&reqwest::Client::new(), app, form, body).await
 }
 
 fn demo_form() -> Value {

@@ -123,3 +123,21 @@ pub async fn assert_rollups_match_a_recount(store: &prospector_store::Store, wha
     tx.commit().await.unwrap();
     assert_eq!(incremental, recount, "{what}'s rollups differ from a recount");
 }
+
+/// Posts `body` as JSON to the public form `form` with `http` (no auth: the endpoint is public);
+/// the status and the JSON answer (null when there is none).
+pub async fn post_form(
+    http: &reqwest::Client,
+    app: &TestApp,
+    form: &str,
+    body: Value,
+) -> (reqwest::StatusCode, Value) {
+    let r = http
+        .post(app.url(&format!("/inbound/forms/{form}")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
