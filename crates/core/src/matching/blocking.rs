@@ -75,7 +75,7 @@ pub(crate) fn keys(r: &Prepared) -> Vec<BlockKey> {
             add(b'm', &[name, birth.month_day()]);
         }
     }
-    if let (None, None, Some(full)) = (&r.given, &r.surname, &r.full) {
+    if let (None, None, Some(full)) = (&r.given, &r.surname, r.full()) {
         for word in full.split(' ').filter(|w| w.len() >= 3) {
             add(b'f', &[&head(word, 4)]);
         }

@@ -56,7 +56,7 @@ const LEGAL_FORMS: &[&str] = &[
 ];
 
 /// A company name reduced to the words that identify it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CompanyName {
     words: Vec<String>,
     /// The words joined, kept because every comparison needs it.

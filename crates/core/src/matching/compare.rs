@@ -11,7 +11,7 @@
 use super::distance::{normalized_levenshtein_above, within_one_edit};
 use super::domain::account_domain_of_email;
 use super::person::{full_name_similarity, name_similarity, phone_similarity};
-use super::record::Prepared;
+use super::record::{Prepared, Text};
 
 /// The evidence, in bits, at which a pair is as likely a duplicate as not (score 0.5). Two records need
 /// about two strongly agreeing fields (a name and a date of birth, a company and a phone) beyond any
@@ -206,15 +206,11 @@ fn field<T>(a: &Option<T>, b: &Option<T>, weight: Weight, similarity: impl Fn(&T
 /// are often entered the wrong way round — or as whole names otherwise.
 fn names(a: &Prepared, b: &Prepared) -> f64 {
     let split = |a_given, a_surname, b_given, b_surname| {
-        let given = field(a_given, b_given, GIVEN_NAME, |x: &String, y| {
-            name_similarity(x, y)
-        });
-        let surname = field(a_surname, b_surname, SURNAME, |x: &String, y| {
-            name_similarity(x, y)
-        });
+        let given = field(a_given, b_given, GIVEN_NAME, |x: &Text, y| name_similarity(x, y));
+        let surname = field(a_surname, b_surname, SURNAME, |x: &Text, y| name_similarity(x, y));
         given + surname
     };
-    let comparable = |x: &Option<String>, y: &Option<String>| x.is_some() && y.is_some();
+    let comparable = |x: &Option<Text>, y: &Option<Text>| x.is_some() && y.is_some();
     let direct_possible = comparable(&a.given, &b.given) || comparable(&a.surname, &b.surname);
     let crossed_possible = comparable(&a.given, &b.surname) || comparable(&a.surname, &b.given);
     if direct_possible || crossed_possible {
@@ -230,7 +226,10 @@ fn names(a: &Prepared, b: &Prepared) -> f64 {
         };
         return direct.max(crossed);
     }
-    field(&a.full, &b.full, FULL_NAME, |x, y| full_name_similarity(x, y))
+    match (a.full(), b.full()) {
+        (Some(x), Some(y)) => FULL_NAME.of(full_name_similarity(&x, &y)),
+        _ => 0.0,
+    }
 }
 
 fn postcode_similarity(a: &str, b: &str) -> f64 {

@@ -2,6 +2,10 @@
 //! every one optional because imports and forms fill them unevenly — and its normalised form, computed
 //! once per record rather than once per comparison.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use super::address::Address;
 use super::company::CompanyName;
 use super::domain::{normalise_email, website_domain};
@@ -40,50 +44,115 @@ pub struct Record {
     pub website: Option<String>,
 }
 
+/// Normalised text that many records may hold alike (a first name, a city): the index keeps one copy
+/// of each value, which is most of what a million stored people cost in memory.
+pub(crate) type Text = Arc<str>;
+
 /// A record's fields normalised for comparison and blocking.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Prepared {
-    pub given: Option<String>,
-    pub surname: Option<String>,
-    /// The whole name, folded: `full_name`, or given name and surname joined.
-    pub full: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub given: Option<Text>,
+    pub surname: Option<Text>,
+    /// The whole name as written, folded — only when the record has one; see [`Prepared::full`].
+    full_name: Option<Text>,
+    pub email: Option<Box<str>>,
+    pub phone: Option<Box<str>>,
     pub birth: Option<BirthDate>,
     pub address: Option<Address>,
-    pub city: Option<String>,
-    pub postcode: Option<String>,
-    pub state: Option<String>,
-    pub company: Option<CompanyName>,
-    pub website: Option<String>,
+    pub city: Option<Text>,
+    pub postcode: Option<Text>,
+    pub state: Option<Text>,
+    pub company: Option<Arc<CompanyName>>,
+    pub website: Option<Text>,
 }
 
 impl Prepared {
     pub fn of(record: &Record, fold_gmail: bool) -> Prepared {
-        let text = |v: &Option<String>| v.as_deref().map(fold).and_then(non_empty);
-        let given = text(&record.given_name);
-        let surname = text(&record.surname);
-        let full = text(&record.full_name).or_else(|| match (&given, &surname) {
-            (Some(g), Some(s)) => Some(format!("{g} {s}")),
-            (Some(n), None) | (None, Some(n)) => Some(n.clone()),
-            (None, None) => None,
-        });
+        let text = |v: &Option<String>| v.as_deref().map(fold).and_then(non_empty).map(Text::from);
         Prepared {
-            given,
-            surname,
-            full,
+            given: text(&record.given_name),
+            surname: text(&record.surname),
+            full_name: text(&record.full_name),
             email: record
                 .email
                 .as_deref()
-                .and_then(|e| normalise_email(e, fold_gmail)),
-            phone: record.phone.as_deref().and_then(phone_digits),
+                .and_then(|e| normalise_email(e, fold_gmail))
+                .map(String::into_boxed_str),
+            phone: record
+                .phone
+                .as_deref()
+                .and_then(phone_digits)
+                .map(String::into_boxed_str),
             birth: record.date_of_birth.as_deref().and_then(BirthDate::parse),
             address: record.address.as_deref().and_then(Address::parse),
             city: text(&record.city),
-            postcode: text(&record.postcode).map(|p| p.replace(' ', "")),
+            postcode: text(&record.postcode).map(|p| Text::from(p.replace(' ', ""))),
             state: text(&record.state),
-            company: record.company.as_deref().and_then(CompanyName::parse),
-            website: record.website.as_deref().and_then(website_domain),
+            company: record
+                .company
+                .as_deref()
+                .and_then(CompanyName::parse)
+                .map(Arc::new),
+            website: record.website.as_deref().and_then(website_domain).map(Text::from),
         }
+    }
+
+    /// The whole name, folded: as written, or given name and surname joined. Built when asked rather
+    /// than kept, since it is only compared when one side lacks a split name.
+    pub fn full(&self) -> Option<Cow<'_, str>> {
+        if let Some(full) = &self.full_name {
+            return Some(Cow::Borrowed(full));
+        }
+        match (&self.given, &self.surname) {
+            (Some(g), Some(s)) => Some(Cow::Owned(format!("{g} {s}"))),
+            (Some(n), None) | (None, Some(n)) => Some(Cow::Borrowed(n)),
+            (None, None) => None,
+        }
+    }
+
+    /// Makes the text fields share the copies `interner` already holds, adding the ones it lacks.
+    pub fn share_text(&mut self, interner: &mut Interner) {
+        for field in [
+            &mut self.given,
+            &mut self.surname,
+            &mut self.full_name,
+            &mut self.city,
+            &mut self.postcode,
+            &mut self.state,
+            &mut self.website,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *field = interner.text(field);
+        }
+        if let Some(company) = &mut self.company {
+            *company = interner.company(company);
+        }
+    }
+}
+
+/// One copy of each text value and company name an index holds.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interner {
+    texts: HashSet<Text>,
+    companies: HashSet<Arc<CompanyName>>,
+}
+
+impl Interner {
+    fn text(&mut self, value: &Text) -> Text {
+        if let Some(kept) = self.texts.get(value) {
+            return Arc::clone(kept);
+        }
+        self.texts.insert(Arc::clone(value));
+        Arc::clone(value)
+    }
+
+    fn company(&mut self, value: &Arc<CompanyName>) -> Arc<CompanyName> {
+        if let Some(kept) = self.companies.get(value) {
+            return Arc::clone(kept);
+        }
+        self.companies.insert(Arc::clone(value));
+        Arc::clone(value)
     }
 }
