@@ -180,6 +180,19 @@ pub async fn refresh_statistics(ex: &mut impl Exec) -> StoreResult<()> {
     Ok(())
 }
 
+/// Lets this import batch's COMMIT return before PostgreSQL has flushed it to disk
+/// (`synchronous_commit = off`, for this transaction only). A crash of the database server may then
+/// lose the last few batches committed, but each goes together with the job progress that counted it,
+/// so resuming the import writes them again: nothing half-written is ever visible, and nothing is
+/// imported twice. A later synchronous commit (the job's finish) flushes them all. SQLite in WAL mode
+/// with `synchronous = NORMAL` already commits without flushing.
+pub async fn commit_batch_without_flush(ex: &mut impl Exec) -> StoreResult<()> {
+    if ex.backend() == crate::Backend::Postgres {
+        ex.execute(query("SET LOCAL synchronous_commit = off")).await?;
+    }
+    Ok(())
+}
+
 /// The newest jobs first.
 pub async fn list_jobs(ex: &mut impl Exec, limit: i64) -> StoreResult<Vec<ImportJob>> {
     let q = query(format!(

@@ -1060,6 +1060,7 @@ impl App {
         }
         let Some(job) = job else { return Ok(()) };
         let mut tx: WriteTx = self.store().begin().await?;
+        store::commit_batch_without_flush(&mut tx).await?;
         let keep = |update: &'static [&'static str]| Conflict {
             target: "id",
             update,
