@@ -2,6 +2,7 @@
 //! and the job page whose progress updates while the import runs (it polls a small JSON
 //! endpoint), ending with the error report and a link to the records.
 
+mod plan_preview;
 pub mod upload;
 
 use std::collections::BTreeMap;
@@ -17,7 +18,7 @@ use axum_extra::extract::cookie::CookieJar;
 use prospector_app::import::background::is_running_here;
 use prospector_app::import::csv_cell;
 use prospector_app::import::plan::PLAN_OBJECT;
-use prospector_app::import::preview::{ImportPreview, PicklistChoice, PlanPreview, RowOutcome};
+use prospector_app::import::preview::{ImportPreview, PicklistChoice, RowOutcome};
 use prospector_app::{Actor, AppError};
 use prospector_core::Invalid;
 use prospector_core::import::ObjectKind;
@@ -357,76 +358,6 @@ fn line_heads(preview: &ImportPreview) -> Vec<LineHead> {
         .collect()
 }
 
-/// One file of a data plan on its preview page.
-struct PlanFileSection {
-    file: String,
-    object_label: &'static str,
-    rows_total: u64,
-    refused_total: u64,
-    issues_total: u64,
-    lines: Vec<LineHead>,
-    columns: Vec<ColumnRow>,
-    problems: Vec<ImportProblem>,
-    more_problems: u64,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "imports_plan_preview.html")]
-struct PlanPreviewPage {
-    layout: Layout,
-    id: String,
-    file_name: String,
-    rows_total: u64,
-    refused_total: u64,
-    issues_total: u64,
-    files: Vec<PlanFileSection>,
-    strict: bool,
-    owner_email: String,
-}
-
-fn plan_preview_page(
-    actor: &Actor,
-    csrf: &CsrfToken,
-    upload: &Upload,
-    preview: PlanPreview,
-) -> PlanPreviewPage {
-    let files: Vec<PlanFileSection> = preview
-        .files
-        .into_iter()
-        .map(|f| {
-            let p = f.preview;
-            let listed = p.problems.len() as u64;
-            PlanFileSection {
-                object_label: object_label(&p.object),
-                rows_total: p.rows_total,
-                refused_total: p.refused_total,
-                issues_total: p.issues_total,
-                lines: line_heads(&p),
-                columns: column_rows(&p, "", None),
-                more_problems: (p.refused_total + p.issues_total).saturating_sub(listed),
-                problems: p.problems,
-                file: f.file,
-            }
-        })
-        .collect();
-    PlanPreviewPage {
-        layout: Layout::new(
-            actor,
-            csrf,
-            "admin",
-            format!("Preview {}", upload.choices.file_name),
-        ),
-        id: upload.id.to_string(),
-        file_name: upload.choices.file_name.clone(),
-        rows_total: preview.rows_total,
-        refused_total: files.iter().map(|f| f.refused_total).sum(),
-        issues_total: files.iter().map(|f| f.issues_total).sum(),
-        files,
-        strict: upload.choices.strict,
-        owner_email: upload.choices.owner_email.clone(),
-    }
-}
-
 fn preview_page(
     actor: &Actor,
     csrf: &CsrfToken,
@@ -503,7 +434,7 @@ pub async fn preview(
             .import_plan_preview(&actor, &upload.file(), &upload.choices.options(), PREVIEW_ROWS)
             .await?;
         remember_total(&mut upload, preview.rows_total)?;
-        return Ok(plan_preview_page(&actor, &csrf, &upload, preview).into_response());
+        return Ok(plan_preview::page(&actor, &csrf, &upload, preview).into_response());
     }
     let preview = state
         .app
