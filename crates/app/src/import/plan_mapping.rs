@@ -59,14 +59,19 @@ pub(super) fn check_file_mapping(file: &PlanFile, mapping: &UserMapping) -> AppR
 }
 
 /// A refusal to read `file` (its header maps to nothing, a list value maps to no code of ours),
-/// moved to the file's own field.
+/// moved to the file's own field. The page shows it in the file's section, so the message drops
+/// the path it starts with (the upload's directory on the server, of no use to the reader).
 pub(super) fn in_file(error: AppError, file: &PlanFile) -> AppError {
     match error {
-        AppError::Invalid(invalid) if invalid.field == "file" => AppError::Invalid(Invalid::new(
-            file_field(&file.name),
-            invalid.code,
-            invalid.message,
-        )),
+        AppError::Invalid(invalid) if invalid.field == "file" => {
+            let path = format!("{}: ", file.path.display());
+            let message = invalid.message.strip_prefix(&path).unwrap_or(&invalid.message);
+            AppError::Invalid(Invalid::new(
+                file_field(&file.name),
+                invalid.code,
+                message.to_owned(),
+            ))
+        }
         other => other,
     }
 }
