@@ -68,6 +68,8 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
         object: parse_object(&args.object)?,
         preset: parse_preset(&args.preset)?,
         mapping,
+        // A plan's files share the one mapping file; per-file choices are the page's.
+        plan_mappings: Default::default(),
         dry_run: args.dry_run,
         strict: args.strict,
         owner_email: args.owner.clone(),

@@ -8,6 +8,7 @@ pub mod export;
 pub mod housekeeping;
 mod outcomes;
 pub mod plan;
+pub mod plan_mapping;
 pub mod preview;
 pub(crate) mod references;
 mod rows;
@@ -62,6 +63,10 @@ pub struct ImportOptions {
     pub preset: Preset,
     /// The user's column and picklist overrides.
     pub mapping: UserMapping,
+    /// A data plan's files by name → the overrides chosen for that file on its preview, which
+    /// replace `mapping` for it. Kept with the job like the rest, so a plan resumed after a
+    /// restart reads each file as it was previewed.
+    pub plan_mappings: BTreeMap<String, UserMapping>,
     /// Read and check everything, write nothing.
     pub dry_run: bool,
     /// Import nothing when any row is bad.
@@ -78,6 +83,7 @@ impl Default for ImportOptions {
             object: None,
             preset: Preset::Auto,
             mapping: UserMapping::default(),
+            plan_mappings: BTreeMap::new(),
             dry_run: false,
             strict: false,
             owner_email: None,
@@ -222,6 +228,8 @@ enum Source {
         mapping: Mapping,
         rows: std::vec::IntoIter<Result<MappedRow, RowError>>,
         custom: Vec<String>,
+        /// `(field, value)` → records, as a CSV's summary counts them.
+        unmapped: BTreeMap<(String, String), u64>,
     },
 }
 
@@ -237,6 +245,15 @@ impl Source {
         match self {
             Source::Csv(csv) => csv.next(),
             Source::Tree { rows, .. } => rows.next(),
+        }
+    }
+
+    /// Picklist values with no mapping, `(field, value)` → records: those read so far of a CSV,
+    /// all of a tree (read whole when opened).
+    fn unmapped_values(&self) -> &BTreeMap<(String, String), u64> {
+        match self {
+            Source::Csv(csv) => &csv.summary().unmapped_values,
+            Source::Tree { unmapped, .. } => unmapped,
         }
     }
 }
@@ -268,7 +285,14 @@ fn open_source(path: &Path, options: &ImportOptions, read: Arc<AtomicU64>) -> Ap
         };
         let mapping = Mapping::new(&tree.header, &mapping_options).map_err(|e| file_error(path, e))?;
         let mut rows: Vec<Result<MappedRow, RowError>> = tree.errors.into_iter().map(Err).collect();
-        rows.extend(tree.rows.iter().map(|row| Ok(mapping.map_row(row))));
+        let mut unmapped = BTreeMap::new();
+        rows.extend(tree.rows.iter().map(|row| {
+            let mapped = mapping.map_row(row);
+            for key in mapped.unmapped_values(row) {
+                *unmapped.entry(key).or_default() += 1;
+            }
+            Ok(mapped)
+        }));
         rows.sort_by_key(|r| match r {
             Ok(row) => row.line,
             Err(e) => e.line,
@@ -278,6 +302,7 @@ fn open_source(path: &Path, options: &ImportOptions, read: Arc<AtomicU64>) -> Ap
             mapping,
             rows: rows.into_iter(),
             custom,
+            unmapped,
         });
     }
     let file = File::open(path).map_err(|e| file_error(path, e))?;
@@ -507,7 +532,7 @@ impl App {
         // command again; the page runs a plan as one job (`import_plan`).
         let mut reports = Vec::new();
         for file in plan::read_plan(path)? {
-            let step_options = plan::step_options(options, &file);
+            let step_options = plan_mapping::step_options(options, &file);
             reports.push(
                 self.import_file(actor, &file.path, &step_options, progress, None)
                     .await?,
@@ -1287,20 +1312,22 @@ fn preset_code(preset: Preset) -> &'static str {
 }
 
 fn file_summary(source: &Source) -> (Vec<String>, BTreeMap<String, u64>, String, String) {
+    let unmapped = source
+        .unmapped_values()
+        .iter()
+        .map(|((field, value), n)| (format!("{field}: {value}"), *n))
+        .collect();
     match source {
         Source::Csv(csv) => {
             let s = csv.summary();
             (
                 s.custom_fields.clone(),
-                s.unmapped_values
-                    .iter()
-                    .map(|((field, value), n)| (format!("{field}: {value}"), *n))
-                    .collect(),
+                unmapped,
                 s.encoding.to_owned(),
                 s.delimiter.to_string(),
             )
         }
-        Source::Tree { custom, .. } => (custom.clone(), BTreeMap::new(), "utf-8".into(), "json".into()),
+        Source::Tree { custom, .. } => (custom.clone(), unmapped, "utf-8".into(), "json".into()),
     }
 }
 

@@ -16,6 +16,7 @@ use prospector_core::import::sobject_tree::{self, PlanStep};
 use prospector_store::import::{self as store, Counts, ImportProblem};
 use uuid::Uuid;
 
+use super::plan_mapping::{check_file_mapping, in_file, step_options};
 use super::{
     Context, ImportOptions, ImportReport, counts_of, file_error, file_summary, open_source, require_import,
     skip_rows, system_of,
@@ -102,18 +103,11 @@ pub fn read_plan(path: &Path) -> AppResult<Vec<PlanFile>> {
     Ok(files)
 }
 
-/// The options for one file of a plan: its step decides the object.
-pub(super) fn step_options(options: &ImportOptions, file: &PlanFile) -> ImportOptions {
-    ImportOptions {
-        object: Some(file.object),
-        ..options.clone()
-    }
-}
-
 impl App {
     /// Checks that the data plan at `plan_path` can be imported: it reads, names objects we import,
     /// every file it names was `uploaded` with it (and nothing else was), and each file's header
-    /// maps. Returns its files in load order.
+    /// maps under the mapping chosen for it. A refusal about one file names it in its field (see
+    /// [`super::plan_mapping`]). Returns its files in load order.
     pub async fn import_plan_check(
         &self,
         actor: &Actor,
@@ -135,11 +129,9 @@ impl App {
             )));
         }
         for file in &files {
-            open_source(
-                &file.path,
-                &step_options(options, file),
-                Arc::new(AtomicU64::new(0)),
-            )?;
+            let options = step_options(options, file);
+            check_file_mapping(file, &options.mapping)?;
+            open_source(&file.path, &options, Arc::new(AtomicU64::new(0))).map_err(|e| in_file(e, file))?;
         }
         Ok(files)
     }

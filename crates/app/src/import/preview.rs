@@ -18,7 +18,8 @@ use serde::Serialize;
 
 pub use super::outcomes::RowOutcome;
 use super::outcomes::outcomes_of;
-use super::plan::{read_plan, step_options};
+use super::plan::read_plan;
+use super::plan_mapping::{check_file_mapping, step_options};
 use super::references::{Ahead, Lookups};
 use super::rows::{Draft, draft, problem_of};
 use super::{ImportOptions, Source, file_summary, open_source, preset_code, require_import, system_of};
@@ -26,6 +27,12 @@ use crate::{Actor, App, AppError, AppResult};
 
 /// Problems listed in a preview; the rest are counted (the full list is the import's report).
 pub const PREVIEW_PROBLEMS: usize = 100;
+
+/// The form field a refusal about column `header` of a single file names (a data plan's are in
+/// [`super::plan_mapping`]).
+pub fn column_field(header: &str) -> String {
+    format!("mapping.{header}")
+}
 
 /// Each file of a data plan as it will be imported, in plan order.
 #[derive(Debug, Clone, Serialize)]
@@ -127,19 +134,17 @@ fn picklist_choices(source: &Source, options: &ImportOptions) -> Vec<PicklistCho
             });
         }
     }
-    if let Source::Csv(csv) = source {
-        for ((field, value), rows) in &csv.summary().unmapped_values {
-            let Some(ValueKind::Picklist(kind)) = Field::from_code(field).map(Field::kind) else {
-                continue;
-            };
-            out.push(PicklistChoice {
-                list: kind.code(),
-                value: value.clone(),
-                rows: *rows,
-                codes: kind.codes(),
-                chosen: None,
-            });
-        }
+    for ((field, value), rows) in source.unmapped_values() {
+        let Some(ValueKind::Picklist(kind)) = Field::from_code(field).map(Field::kind) else {
+            continue;
+        };
+        out.push(PicklistChoice {
+            list: kind.code(),
+            value: value.clone(),
+            rows: *rows,
+            codes: kind.codes(),
+            chosen: None,
+        });
     }
     out
 }
@@ -154,7 +159,7 @@ impl App {
         options: &ImportOptions,
     ) -> AppResult<ObjectKind> {
         require_import(actor)?;
-        check_overrides(options)?;
+        check_overrides(&options.mapping.columns, column_field)?;
         let source = open_source(path, options, Arc::new(AtomicU64::new(0)))?;
         Ok(source.mapping().object())
     }
@@ -170,7 +175,7 @@ impl App {
         rows: usize,
     ) -> AppResult<ImportPreview> {
         require_import(actor)?;
-        check_overrides(options)?;
+        check_overrides(&options.mapping.columns, column_field)?;
         let mut source = open_source(path, options, Arc::new(AtomicU64::new(0)))?;
         let users = store::users_by_email(&mut self.store().reader()).await?;
         self.preview_source(&mut source, options, rows, &users, &mut Ahead::default())
@@ -193,6 +198,7 @@ impl App {
         let mut files = Vec::new();
         for file in read_plan(plan_path)? {
             let options = step_options(options, &file);
+            check_file_mapping(&file, &options.mapping)?;
             let mut source = open_source(&file.path, &options, Arc::new(AtomicU64::new(0)))?;
             let preview = self
                 .preview_source(&mut source, &options, rows, &users, &mut ahead)
@@ -348,16 +354,20 @@ impl Tally {
     }
 }
 
-/// Two columns cannot fill one field: the second would silently win.
-fn check_overrides(options: &ImportOptions) -> AppResult<()> {
+/// Two columns cannot fill one field: the second would silently win. The refusal names the form
+/// field `field_of(header)` of the second column.
+pub(super) fn check_overrides(
+    columns: &BTreeMap<String, String>,
+    field_of: impl Fn(&str) -> String,
+) -> AppResult<()> {
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-    for (header, target) in &options.mapping.columns {
+    for (header, target) in columns {
         if matches!(target.as_str(), "custom" | "ignore") {
             continue;
         }
         if let Some(first) = seen.insert(target.as_str(), header.as_str()) {
             return Err(AppError::Invalid(Invalid::new(
-                format!("mapping.{header}"),
+                field_of(header),
                 "duplicate_target",
                 format!("“{first}” and “{header}” both go to {target}; choose one"),
             )));

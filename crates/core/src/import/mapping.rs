@@ -72,6 +72,22 @@ pub struct MappedRow {
 }
 
 impl MappedRow {
+    /// The picklist values of `row` (the row this was mapped from) that have no mapping, as
+    /// `(field code, value as the file writes it)`: what the preview offers to map.
+    pub fn unmapped_values<'a>(&'a self, row: &'a Row) -> impl Iterator<Item = (String, String)> + 'a {
+        self.issues
+            .iter()
+            .filter(|issue| issue.code() == UNMAPPED_VALUE)
+            .map(|issue| {
+                let value = issue
+                    .column
+                    .and_then(|column| row.fields.get(column - 1))
+                    .cloned()
+                    .unwrap_or_default();
+                (issue.problem.field.clone(), value)
+            })
+    }
+
     /// The value of `field`, if the row had one.
     pub fn get(&self, field: Field) -> Option<&Value> {
         self.values
@@ -123,14 +139,7 @@ impl Mapping {
         let mut columns = Vec::with_capacity(header.len());
         for name in header {
             let target = match overrides.get(&normalise(name)) {
-                Some(&"custom") => ColumnTarget::Custom,
-                Some(&"ignore") => ColumnTarget::Ignored,
-                Some(code) => {
-                    let field = Field::from_code(code)
-                        .filter(|field| field.applies_to(object))
-                        .ok_or_else(|| unknown_field(code, object))?;
-                    ColumnTarget::Field(field)
-                }
+                Some(code) => target_of(code, object)?,
                 None => match lookup(preset, name, object).or_else(|| {
                     // Under `auto`, a column the winning preset does not know may still be another's spelling.
                     let others = Preset::CONCRETE
@@ -264,6 +273,20 @@ fn unmapped(field: Field, kind: PicklistKind, value: &str) -> Invalid {
         kind.codes().join(", ")
     );
     Invalid::new(field.code(), UNMAPPED_VALUE, message)
+}
+
+/// Where the user's choice `code` for a column sends it in a file of `object`: `custom`, `ignore`
+/// or one of the object's fields. Pages check an edited mapping with it before saving it, so a
+/// refusal can be shown beside the column rather than when the file is read.
+pub fn target_of(code: &str, object: ObjectKind) -> Result<ColumnTarget, Invalid> {
+    match code {
+        "custom" => Ok(ColumnTarget::Custom),
+        "ignore" => Ok(ColumnTarget::Ignored),
+        _ => Field::from_code(code)
+            .filter(|field| field.applies_to(object))
+            .map(ColumnTarget::Field)
+            .ok_or_else(|| unknown_field(code, object)),
+    }
 }
 
 fn unknown_field(code: &str, object: ObjectKind) -> Invalid {

@@ -6,7 +6,7 @@ use std::io::Read;
 use super::encoding::{DecodedReader, TextEncoding, decode};
 use super::error::{ImportError, RowError};
 use super::fields::ObjectKind;
-use super::mapping::{MappedRow, Mapping, MappingOptions, UNMAPPED_VALUE};
+use super::mapping::{MappedRow, Mapping, MappingOptions};
 use super::presets::Preset;
 use super::reader::{CsvRows, MAX_FIELD_CHARS, ReaderOptions};
 
@@ -124,21 +124,8 @@ impl<R: Read> Iterator for CsvImport<R> {
         let mapped = self.mapping.map_row(&row);
         if !mapped.issues.is_empty() {
             self.summary.rows_with_issues += 1;
-            for issue in mapped
-                .issues
-                .iter()
-                .filter(|issue| issue.code() == UNMAPPED_VALUE)
-            {
-                let value = issue
-                    .column
-                    .and_then(|column| row.fields.get(column - 1))
-                    .cloned()
-                    .unwrap_or_default();
-                *self
-                    .summary
-                    .unmapped_values
-                    .entry((issue.problem.field.clone(), value))
-                    .or_default() += 1;
+            for key in mapped.unmapped_values(&row) {
+                *self.summary.unmapped_values.entry(key).or_default() += 1;
             }
         }
         Some(Ok(mapped))

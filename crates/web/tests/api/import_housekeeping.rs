@@ -44,6 +44,21 @@ async fn uploaded(app: &TestApp, browser: &reqwest::Client) -> Uuid {
 
 /// Leaves job `id` as a process that died right after starting it would: `running`, nothing done.
 async fn leave_running(app: &TestApp, id: Uuid) {
+    let options = serde_json::json!({"object": "contact", "preset": "salesforce"});
+    leave_job_running(app, id, "contact", "contacts.csv", options, 3).await;
+}
+
+/// Leaves job `id` of the upload `file_name` (whose rows are `object`, or `plan`) as a process
+/// that died right after starting it with `options` would: `running`, nothing done, started by
+/// admin@example.com.
+pub(crate) async fn leave_job_running(
+    app: &TestApp,
+    id: Uuid,
+    object: &str,
+    file_name: &str,
+    options: serde_json::Value,
+    rows_total: i64,
+) {
     let admin = app
         .app
         .user_by_email(&prospector_core::email::Email::parse("admin@example.com").unwrap())
@@ -53,13 +68,13 @@ async fn leave_running(app: &TestApp, id: Uuid) {
     let now = app.app.now();
     let job = ImportJob {
         id,
-        object: "contact".into(),
-        file_name: "contacts.csv".into(),
+        object: object.into(),
+        file_name: file_name.into(),
         file_sha256: "0".repeat(64),
-        options: serde_json::json!({"object": "contact", "preset": "salesforce"}),
+        options,
         status: "running".into(),
         rows_done: 0,
-        rows_total: Some(3),
+        rows_total: Some(rows_total),
         created: 0,
         updated: 0,
         unchanged: 0,
@@ -84,7 +99,8 @@ async fn job(app: &TestApp, id: Uuid) -> ImportJob {
         .unwrap()
 }
 
-async fn until_finished(app: &TestApp, id: Uuid) -> ImportJob {
+/// Job `id` once it is no longer running.
+pub(crate) async fn until_finished(app: &TestApp, id: Uuid) -> ImportJob {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let j = job(app, id).await;

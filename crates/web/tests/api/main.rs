@@ -14,6 +14,7 @@ mod http;
 mod import;
 mod import_housekeeping;
 mod import_pages;
+mod import_plan_mapping;
 mod import_plan_pages;
 mod inbound;
 mod inbound_burst;

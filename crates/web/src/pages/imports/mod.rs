@@ -2,6 +2,7 @@
 //! and the job page whose progress updates while the import runs (it polls a small JSON
 //! endpoint), ending with the error report and a link to the records.
 
+mod plan_preview;
 pub mod upload;
 
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Json};
@@ -17,7 +18,7 @@ use axum_extra::extract::cookie::CookieJar;
 use prospector_app::import::background::is_running_here;
 use prospector_app::import::csv_cell;
 use prospector_app::import::plan::PLAN_OBJECT;
-use prospector_app::import::preview::{ImportPreview, PicklistChoice, PlanPreview, RowOutcome};
+use prospector_app::import::preview::{ImportPreview, PicklistChoice, RowOutcome, column_field};
 use prospector_app::{Actor, AppError};
 use prospector_core::Invalid;
 use prospector_core::import::ObjectKind;
@@ -25,7 +26,7 @@ use prospector_store::import::{ImportJob, ImportProblem};
 use serde::Serialize;
 use uuid::Uuid;
 
-use self::upload::Upload;
+use self::upload::{Choices, Upload};
 use super::flash::{self, Flash};
 use super::{Layout, PageError};
 use crate::auth::PageActor;
@@ -171,12 +172,17 @@ const PRESETS: [(&str, &str); 4] = [
     ("pipedrive", "Pipedrive export"),
 ];
 
-fn new_page(actor: &Actor, csrf: &CsrfToken, error: Option<&AppError>) -> NewPage {
-    let (error_field, error) = match error {
+/// The form field a refusal is about (empty when none), and what to tell the user.
+fn error_parts(error: Option<&AppError>) -> (String, Option<String>) {
+    match error {
         None => (String::new(), None),
         Some(AppError::Invalid(invalid)) => (invalid.field.clone(), Some(invalid.message.clone())),
         Some(other) => (String::new(), Some(crate::error::classify(other).2)),
-    };
+    }
+}
+
+fn new_page(actor: &Actor, csrf: &CsrfToken, error: Option<&AppError>) -> NewPage {
+    let (error_field, error) = error_parts(error);
     NewPage {
         layout: Layout::new(actor, csrf, "admin", "New import"),
         objects: OBJECTS.to_vec(),
@@ -299,8 +305,13 @@ struct PreviewPage {
 }
 
 /// The columns of a preview with the value each shown row gives them; `error` is shown next to the
-/// column `error_field` names (`mapping.<header>`).
-fn column_rows(preview: &ImportPreview, error_field: &str, error: Option<&str>) -> Vec<ColumnRow> {
+/// column whose form field (`field_of(header)`) is `error_field`.
+fn column_rows(
+    preview: &ImportPreview,
+    field_of: impl Fn(&str) -> String,
+    error_field: &str,
+    error: Option<&str>,
+) -> Vec<ColumnRow> {
     preview
         .columns
         .iter()
@@ -314,8 +325,7 @@ fn column_rows(preview: &ImportPreview, error_field: &str, error: Option<&str>) 
                 .iter()
                 .map(|r| r.cells.get(i).cloned().unwrap_or_default())
                 .collect(),
-            error: (error_field == format!("mapping.{}", c.header))
-                .then(|| error.unwrap_or_default().to_owned()),
+            error: (error_field == field_of(&c.header)).then(|| error.unwrap_or_default().to_owned()),
         })
         .collect()
 }
@@ -357,74 +367,14 @@ fn line_heads(preview: &ImportPreview) -> Vec<LineHead> {
         .collect()
 }
 
-/// One file of a data plan on its preview page.
-struct PlanFileSection {
-    file: String,
-    object_label: &'static str,
-    rows_total: u64,
-    refused_total: u64,
-    issues_total: u64,
-    lines: Vec<LineHead>,
-    columns: Vec<ColumnRow>,
-    problems: Vec<ImportProblem>,
-    more_problems: u64,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "imports_plan_preview.html")]
-struct PlanPreviewPage {
-    layout: Layout,
-    id: String,
-    file_name: String,
-    rows_total: u64,
-    refused_total: u64,
-    issues_total: u64,
-    files: Vec<PlanFileSection>,
-    strict: bool,
-    owner_email: String,
-}
-
-fn plan_preview_page(
-    actor: &Actor,
-    csrf: &CsrfToken,
-    upload: &Upload,
-    preview: PlanPreview,
-) -> PlanPreviewPage {
-    let files: Vec<PlanFileSection> = preview
-        .files
-        .into_iter()
-        .map(|f| {
-            let p = f.preview;
-            let listed = p.problems.len() as u64;
-            PlanFileSection {
-                object_label: object_label(&p.object),
-                rows_total: p.rows_total,
-                refused_total: p.refused_total,
-                issues_total: p.issues_total,
-                lines: line_heads(&p),
-                columns: column_rows(&p, "", None),
-                more_problems: (p.refused_total + p.issues_total).saturating_sub(listed),
-                problems: p.problems,
-                file: f.file,
-            }
-        })
-        .collect();
-    PlanPreviewPage {
-        layout: Layout::new(
-            actor,
-            csrf,
-            "admin",
-            format!("Preview {}", upload.choices.file_name),
-        ),
-        id: upload.id.to_string(),
-        file_name: upload.choices.file_name.clone(),
-        rows_total: preview.rows_total,
-        refused_total: files.iter().map(|f| f.refused_total).sum(),
-        issues_total: files.iter().map(|f| f.issues_total).sum(),
-        files,
-        strict: upload.choices.strict,
-        owner_email: upload.choices.owner_email.clone(),
-    }
+/// The frame of an upload's preview, a single file's or a plan's.
+fn preview_layout(actor: &Actor, csrf: &CsrfToken, upload: &Upload) -> Layout {
+    Layout::new(
+        actor,
+        csrf,
+        "admin",
+        format!("Preview {}", upload.choices.file_name),
+    )
 }
 
 fn preview_page(
@@ -434,21 +384,12 @@ fn preview_page(
     preview: ImportPreview,
     error: Option<&AppError>,
 ) -> PreviewPage {
-    let (error_field, error) = match error {
-        None => (String::new(), None),
-        Some(AppError::Invalid(invalid)) => (invalid.field.clone(), Some(invalid.message.clone())),
-        Some(other) => (String::new(), Some(crate::error::classify(other).2)),
-    };
-    let columns = column_rows(&preview, &error_field, error.as_deref());
+    let (error_field, error) = error_parts(error);
+    let columns = column_rows(&preview, column_field, &error_field, error.as_deref());
     let listed = preview.problems.len() as u64;
     let object_label = object_label(&preview.object);
     PreviewPage {
-        layout: Layout::new(
-            actor,
-            csrf,
-            "admin",
-            format!("Preview {}", upload.choices.file_name),
-        ),
+        layout: preview_layout(actor, csrf, upload),
         id: upload.id.to_string(),
         file_name: upload.choices.file_name.clone(),
         object_label,
@@ -497,20 +438,57 @@ pub async fn preview(
         return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
     }
     let mut upload = open_upload(&state, id)?;
+    let (page, rows_total) = preview_of(&state, &actor, &csrf, &upload, None).await?;
+    remember_total(&mut upload, rows_total)?;
+    Ok(page)
+}
+
+/// The preview of `upload` under its choices — a plan's or a single file's — and the records it
+/// counted. `error`, a refusal of choices just posted, is shown where it belongs and sets the
+/// status.
+async fn preview_of(
+    state: &AppState,
+    actor: &Actor,
+    csrf: &CsrfToken,
+    upload: &Upload,
+    error: Option<&AppError>,
+) -> Result<(Response, u64), PageError> {
+    let status = error.map_or(StatusCode::OK, |e| crate::error::classify(e).0);
+    let options = upload.choices.options();
     if upload.choices.plan {
         let preview = state
             .app
-            .import_plan_preview(&actor, &upload.file(), &upload.choices.options(), PREVIEW_ROWS)
+            .import_plan_preview(actor, &upload.file(), &options, PREVIEW_ROWS)
             .await?;
-        remember_total(&mut upload, preview.rows_total)?;
-        return Ok(plan_preview_page(&actor, &csrf, &upload, preview).into_response());
+        let total = preview.rows_total;
+        let page = plan_preview::page(actor, csrf, upload, preview, error);
+        return Ok(((status, page).into_response(), total));
     }
     let preview = state
         .app
-        .import_preview(&actor, &upload.file(), &upload.choices.options(), PREVIEW_ROWS)
+        .import_preview(actor, &upload.file(), &options, PREVIEW_ROWS)
         .await?;
-    remember_total(&mut upload, preview.rows_total)?;
-    Ok(preview_page(&actor, &csrf, &upload, preview, None).into_response())
+    let total = preview.rows_total;
+    Ok((
+        (status, preview_page(actor, csrf, upload, preview, error)).into_response(),
+        total,
+    ))
+}
+
+/// The preview as it was before choices that were refused, with the refusal: nothing is saved.
+async fn refused(
+    state: &AppState,
+    actor: &Actor,
+    csrf: &CsrfToken,
+    upload: &Upload,
+    previous: Choices,
+    error: &AppError,
+) -> Result<Response, PageError> {
+    let as_it_was = Upload {
+        choices: previous,
+        ..upload.clone()
+    };
+    Ok(preview_of(state, actor, csrf, &as_it_was, Some(error)).await?.0)
 }
 
 /// Keeps the records the preview counted: the job's total when it starts.
@@ -534,39 +512,30 @@ pub async fn choose(
     let mut upload = open_upload(&state, parse_id(&id, "uploaded file")?)?;
     let previous = upload.choices.clone();
     let mut action = "preview";
-    let mut columns = BTreeMap::new();
-    let mut picklists: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for (name, value) in &fields {
         match name.as_str() {
             "action" if value == "start" => action = "start",
             "owner_email" => upload.choices.owner_email = value.trim().to_owned(),
             "strict" => upload.choices.strict = true,
-            _ => {
-                if let Some(header) = name.strip_prefix("map:") {
-                    columns.insert(header.to_owned(), value.clone());
-                } else if let Some((list, from)) =
-                    name.strip_prefix("pick:").and_then(|rest| rest.split_once(':'))
-                    && !value.is_empty()
-                {
-                    picklists
-                        .entry(list.to_owned())
-                        .or_default()
-                        .insert(from.to_owned(), value.clone());
-                }
-            }
+            _ => {}
         }
     }
     if !fields.iter().any(|(n, _)| n == "strict") {
         upload.choices.strict = false;
     }
     if upload.choices.plan {
-        // A plan's files are mapped by their Salesforce API names; only the options apply.
-        upload.save()?;
-        if action != "start" {
-            return Ok(Redirect::to(&format!("/imports/uploads/{}", upload.id)).into_response());
-        }
-        return start(&state, &actor, &upload, upload.choices.options()).await;
+        return plan_preview::choose(
+            &state,
+            &actor,
+            &csrf,
+            upload,
+            previous,
+            &fields,
+            action == "start",
+        )
+        .await;
     }
+    let (columns, picklists) = edited_mapping(&fields, "");
     if !columns.is_empty() {
         upload.choices.columns = columns;
         // The value editor is part of the same form: what is not chosen there is not mapped.
@@ -578,17 +547,7 @@ pub async fn choose(
         .import_header_check(&actor, &upload.file(), &options)
         .await;
     if let Err(err) = &checked {
-        // Show the preview as it was, with the refusal next to the column it is about.
-        let good = Upload {
-            choices: previous,
-            ..upload.clone()
-        };
-        let preview = state
-            .app
-            .import_preview(&actor, &good.file(), &good.choices.options(), PREVIEW_ROWS)
-            .await?;
-        let status = crate::error::classify(err).0;
-        return Ok((status, preview_page(&actor, &csrf, &good, preview, Some(err))).into_response());
+        return refused(&state, &actor, &csrf, &upload, previous, err).await;
     }
     upload.save()?;
     if action != "start" {
@@ -600,6 +559,37 @@ pub async fn choose(
         ..options
     };
     start(&state, &actor, &upload, options).await
+}
+
+/// The mapping edited on a preview's form: header → target from `map:<scope><header>`, and list →
+/// the file's value → our code from `pick:<scope><list>:<value>` (a value left to "leave out" is
+/// not mapped). `scope` is `<file>:` for a plan's file, empty for a single file; a file's name
+/// holds no `:` (see `upload::safe_name`), so one file's fields never pass for another's.
+fn edited_mapping(
+    fields: &[(String, String)],
+    scope: &str,
+) -> (
+    BTreeMap<String, String>,
+    BTreeMap<String, BTreeMap<String, String>>,
+) {
+    let mut columns = BTreeMap::new();
+    let mut picklists: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (name, value) in fields {
+        if let Some(header) = name.strip_prefix("map:").and_then(|n| n.strip_prefix(scope)) {
+            columns.insert(header.to_owned(), value.clone());
+        } else if let Some((list, from)) = name
+            .strip_prefix("pick:")
+            .and_then(|n| n.strip_prefix(scope))
+            .and_then(|rest| rest.split_once(':'))
+            && !value.is_empty()
+        {
+            picklists
+                .entry(list.to_owned())
+                .or_default()
+                .insert(from.to_owned(), value.clone());
+        }
+    }
+    (columns, picklists)
 }
 
 /// Starts the import of `upload` and goes to its job page (also when it had started already).

@@ -47,6 +47,13 @@ pub struct Choices {
     /// Picklist (`lead_status`, …) → the file's value → our code, as edited on the preview.
     #[serde(default)]
     pub picklists: BTreeMap<String, BTreeMap<String, String>>,
+    /// A data plan's files by name → their `columns`, as edited in each file's section of the
+    /// plan's preview. A file not here is mapped automatically.
+    #[serde(default)]
+    pub plan_columns: BTreeMap<String, BTreeMap<String, String>>,
+    /// A data plan's files by name → their `picklists`, likewise.
+    #[serde(default)]
+    pub plan_picklists: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
     /// Records the preview counted (the job's total).
     pub rows_total: Option<u64>,
     /// When it arrived (housekeeping removes uploads nobody started within a week).
@@ -60,24 +67,42 @@ impl Choices {
         ImportOptions {
             object: ObjectKind::parse(&self.object),
             preset: preset_of(&self.preset),
-            mapping: UserMapping {
-                columns: self.columns.clone(),
-                picklists: PicklistMaps {
-                    lists: self
-                        .picklists
-                        .iter()
-                        .filter_map(|(list, values)| {
-                            let kind: PicklistKind =
-                                serde_json::from_value(serde_json::Value::String(list.clone())).ok()?;
-                            Some((kind, values.clone()))
-                        })
-                        .collect(),
-                },
-            },
+            mapping: user_mapping(&self.columns, &self.picklists),
+            plan_mappings: self
+                .plan_columns
+                .keys()
+                .chain(self.plan_picklists.keys())
+                .map(|file| {
+                    let columns = self.plan_columns.get(file).cloned().unwrap_or_default();
+                    let picklists = self.plan_picklists.get(file).cloned().unwrap_or_default();
+                    (file.clone(), user_mapping(&columns, &picklists))
+                })
+                .collect(),
             strict: self.strict,
             owner_email: Some(self.owner_email.trim().to_owned()).filter(|e| !e.is_empty()),
             ..ImportOptions::default()
         }
+    }
+}
+
+/// The overrides of one file: header → target, and list → the file's value → our code (a list
+/// we do not know is dropped: the form only offers ours).
+fn user_mapping(
+    columns: &BTreeMap<String, String>,
+    picklists: &BTreeMap<String, BTreeMap<String, String>>,
+) -> UserMapping {
+    UserMapping {
+        columns: columns.clone(),
+        picklists: PicklistMaps {
+            lists: picklists
+                .iter()
+                .filter_map(|(list, values)| {
+                    let kind: PicklistKind =
+                        serde_json::from_value(serde_json::Value::String(list.clone())).ok()?;
+                    Some((kind, values.clone()))
+                })
+                .collect(),
+        },
     }
 }
 
