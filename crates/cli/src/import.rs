@@ -1,5 +1,6 @@
 //! `prospector import FILE`: a resumable import job with a progress bar and a one-line summary.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -8,9 +9,28 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use prospector_app::Actor;
 use prospector_app::import::{ImportOptions, ImportReport, Progress};
 use prospector_core::import::{ObjectKind, Preset, UserMapping};
+use serde::Deserialize;
 
 use crate::commands;
 use crate::config::Config;
+
+/// A `--mapping` file: the mapping every file is read with, and for the files of a data plan a
+/// mapping of their own, which replaces it for that file:
+///
+/// ```toml
+/// [columns]
+/// Rating = "custom"
+///
+/// [files."Contacts.json".columns]
+/// title = "ignore"
+/// ```
+#[derive(Debug, Default, Deserialize)]
+struct MappingFile {
+    #[serde(flatten)]
+    shared: UserMapping,
+    #[serde(default)]
+    files: BTreeMap<String, UserMapping>,
+}
 
 /// The options of `prospector import`, as given on the command line.
 #[derive(Debug, Clone)]
@@ -56,20 +76,19 @@ pub fn report_path(file: &Path, report: &ImportReport) -> PathBuf {
 
 /// `prospector import`.
 pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
-    let mapping: UserMapping = match &args.mapping {
+    let mapping: MappingFile = match &args.mapping {
         Some(path) => {
             let text =
                 std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
             toml::from_str(&text).with_context(|| format!("{} is not a valid mapping", path.display()))?
         }
-        None => UserMapping::default(),
+        None => MappingFile::default(),
     };
     let options = ImportOptions {
         object: parse_object(&args.object)?,
         preset: parse_preset(&args.preset)?,
-        mapping,
-        // A plan's files share the one mapping file; per-file choices are the page's.
-        plan_mappings: Default::default(),
+        mapping: mapping.shared,
+        plan_mappings: mapping.files,
         dry_run: args.dry_run,
         strict: args.strict,
         owner_email: args.owner.clone(),

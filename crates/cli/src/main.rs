@@ -109,7 +109,8 @@ enum Command {
         /// salesforce, hubspot, pipedrive, or auto.
         #[arg(long, default_value = "auto")]
         preset: String,
-        /// A TOML mapping: [columns] header = "field code" | "custom" | "ignore"; [picklists.KIND] value = "code".
+        /// A TOML mapping: [columns] header = "field code" | "custom" | "ignore"; [picklists.KIND] value = "code"; for a
+        /// data plan, [files."Contacts.json".columns] (and .picklists) replace them for that file.
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
         /// Check everything, write nothing.

@@ -524,14 +524,25 @@ impl App {
     ) -> AppResult<Vec<ImportReport>> {
         require_import(actor)?;
         if !plan::is_plan(path) {
+            if let Some(named) = options.plan_mappings.keys().next() {
+                return Err(AppError::Invalid(Invalid::new(
+                    "mapping",
+                    "not_a_plan",
+                    format!(
+                        "the mapping has columns for the file {named}, but only a data plan has files of its own"
+                    ),
+                )));
+            }
             return Ok(vec![
                 self.import_file(actor, path, options, progress, None).await?,
             ]);
         }
         // From the command line each file of a plan is a job of its own, resumed by running the
         // command again; the page runs a plan as one job (`import_plan`).
+        let files = plan::read_plan(path)?;
+        plan_mapping::check_plan_mappings(&files, options)?;
         let mut reports = Vec::new();
-        for file in plan::read_plan(path)? {
+        for file in files {
             let step_options = plan_mapping::step_options(options, &file);
             reports.push(
                 self.import_file(actor, &file.path, &step_options, progress, None)

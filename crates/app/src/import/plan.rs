@@ -16,7 +16,7 @@ use prospector_core::import::sobject_tree::{self, PlanStep};
 use prospector_store::import::{self as store, Counts, ImportProblem};
 use uuid::Uuid;
 
-use super::plan_mapping::{check_file_mapping, in_file, step_options};
+use super::plan_mapping::{check_plan_mappings, in_file, step_options};
 use super::{
     Context, ImportOptions, ImportReport, counts_of, file_error, file_summary, open_source, require_import,
     skip_rows, system_of,
@@ -128,9 +128,9 @@ impl App {
                 format!("{stray} is not named by the data plan; choose only the plan and its files"),
             )));
         }
+        check_plan_mappings(&files, options)?;
         for file in &files {
             let options = step_options(options, file);
-            check_file_mapping(file, &options.mapping)?;
             open_source(&file.path, &options, Arc::new(AtomicU64::new(0))).map_err(|e| in_file(e, file))?;
         }
         Ok(files)

@@ -58,6 +58,30 @@ pub(super) fn check_file_mapping(file: &PlanFile, mapping: &UserMapping) -> AppR
     Ok(())
 }
 
+/// Refuses per-file mappings that name a file the plan does not list (a misspelt name would
+/// otherwise be ignored without a word), or that the import could not follow, before anything is read.
+pub(super) fn check_plan_mappings(files: &[PlanFile], options: &ImportOptions) -> AppResult<()> {
+    if let Some(stray) = options
+        .plan_mappings
+        .keys()
+        .find(|named| !files.iter().any(|f| &&f.name == named))
+    {
+        let listed: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        return Err(AppError::Invalid(Invalid::new(
+            file_field(stray),
+            "not_in_plan",
+            format!(
+                "the mapping has columns for {stray}, which the data plan does not list (it lists {})",
+                listed.join(", ")
+            ),
+        )));
+    }
+    for file in files {
+        check_file_mapping(file, &step_options(options, file).mapping)?;
+    }
+    Ok(())
+}
+
 /// A refusal to read `file` (its header maps to nothing, a list value maps to no code of ours),
 /// moved to the file's own field. The page shows it in the file's section, so the message drops
 /// the path it starts with (the upload's directory on the server, of no use to the reader).

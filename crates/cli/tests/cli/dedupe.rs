@@ -1,24 +1,8 @@
 //! `prospector dedupe` on the shared benchmarks with known truth, read as they ship.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
-use crate::support::{one_line_failure, prospector, run, success};
-
-fn shared_data() -> PathBuf {
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared").join("data");
-        if candidate.is_dir() {
-            return candidate;
-        }
-        assert!(
-            dir.pop(),
-            "no shared/data folder above {}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-    }
-}
+use crate::support::{one_line_failure, prospector, run, shared_data, success};
 
 /// Precision and recall of `left_id,right_id,score` lines against an entity key of each id.
 fn precision_recall(csv: &str, entity: impl Fn(&str) -> String, true_pairs: usize) -> (f64, f64) {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use prospector_store::{Exec, Store, StoreOptions, query};
 use prospector_testkit::{TestDb, on_both_backends};
 
+use crate::support::shared_data;
+
 fn prospector(url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_prospector"));
     command
@@ -288,7 +290,83 @@ async fn exit_codes_and_the_report_beside_the_file(db: TestDb) {
     assert!(text.contains(",2024-01-02T00:00:00.000Z\n"), "{text}");
 }
 
+async fn a_mapping_file_gives_one_file_of_a_data_plan_columns_of_its_own(db: TestDb) {
+    let plan = shared_data().join("salesforce/apex-recipes/data-plan.json");
+    let plan = plan.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let import_with = |mapping: &str| {
+        let path = dir.path().join("mapping.toml");
+        std::fs::write(&path, mapping).unwrap();
+        prospector(&db.url)
+            .args(["import", plan, "--mapping", path.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+
+    // A misspelt file name is refused before anything is read, rather than ignored.
+    let output = import_with("[files.\"Contact.json\".columns]\ntitle = \"ignore\"\n");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Contact.json, which the data plan does not list (it lists Accounts.json, Contacts.json, Opportunities.json)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        scalar(&db.url, "SELECT COUNT(*) AS n FROM accounts").await,
+        Some(0)
+    );
+
+    let output = import_with("[files.\"Contacts.json\".columns]\ntitle = \"ignore\"\nphone = \"custom\"\n");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let contacts = scalar(&db.url, "SELECT COUNT(*) AS n FROM people WHERE kind = 'contact'").await;
+    assert!(contacts > Some(100), "{contacts:?}");
+    assert_eq!(
+        scalar(
+            &db.url,
+            "SELECT COUNT(*) AS n FROM people WHERE title IS NOT NULL OR phone IS NOT NULL"
+        )
+        .await,
+        Some(0),
+        "the contacts' titles are ignored and their phones kept as a custom field"
+    );
+    assert_eq!(
+        scalar(
+            &db.url,
+            "SELECT COUNT(*) AS n FROM people WHERE CAST(custom_fields AS TEXT) LIKE '%\"phone\"%'"
+        )
+        .await,
+        contacts
+    );
+
+    // A per-file section for a file that is not a plan is refused, not silently dropped.
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "Id,FirstName,LastName\n00Q1,Ada,Lovelace\n").unwrap();
+    let path = dir.path().join("mapping.toml");
+    let output = prospector(&db.url)
+        .args([
+            "import",
+            csv.to_str().unwrap(),
+            "--object",
+            "lead",
+            "--mapping",
+            path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("only a data plan has files of its own"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 on_both_backends!(
     a_killed_import_resumes_to_the_same_result_as_a_clean_one,
     exit_codes_and_the_report_beside_the_file,
+    a_mapping_file_gives_one_file_of_a_data_plan_columns_of_its_own,
 );

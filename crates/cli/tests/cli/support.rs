@@ -2,7 +2,7 @@
 //! (and killed on drop, so no server outlives a failed test).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -24,6 +24,23 @@ const INHERITED: [&str; 11] = [
     "PROSPECTOR_LOG",
     "RUST_LOG",
 ];
+
+/// The shared data folder (real files nobody here wrote), found by walking up from this crate: it is
+/// a sibling of the checkout in the main tree and in a worktree.
+pub fn shared_data() -> PathBuf {
+    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    loop {
+        let candidate = dir.join("shared").join("data");
+        if candidate.is_dir() {
+            return candidate;
+        }
+        assert!(
+            dir.pop(),
+            "no shared/data folder above {}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+    }
+}
 
 /// `prospector` with a clean environment, run in `dir` so defaults never touch the repository.
 pub fn prospector(dir: &Path) -> Command {
