@@ -17,6 +17,7 @@ use prospector_store::{Store, StoreOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::import_floor;
 use super::names::{FIRST, KINDS, LAST, WORDS};
 
 const SUFFIX: &[&str] = &["Inc.", "LLC", "GmbH", "Ltd", "Corp.", "SA", "AG", ""];
@@ -182,7 +183,7 @@ async fn import_into(url: &str, file: &Path) -> anyhow::Result<(f64, ImportRepor
     Ok((secs, reports.remove(0)))
 }
 
-fn timed(mut command: Command) -> anyhow::Result<f64> {
+pub(super) fn timed(mut command: Command) -> anyhow::Result<f64> {
     let started = Instant::now();
     let output = command
         .output()
@@ -234,6 +235,8 @@ pub async fn run(rows: usize, seed: u64, dir: Option<PathBuf>, postgres_url: &st
     let bare = timed(sqlite3)?;
     println!("sqlite3  .import {bare:8.1}s  {:>9.0} rows/s", rows as f64 / bare);
     println!("sqlite   ratio import / bare load: {:.2}x", secs / bare);
+    let floor = import_floor::sqlite(&file, &temp.join("floor.db")).await?;
+    print_floor("sqlite  ", floor, secs, bare);
 
     if postgres_url != "none" {
         let name = format!("prospector_bench_{}", std::process::id());
@@ -270,13 +273,18 @@ pub async fn run(rows: usize, seed: u64, dir: Option<PathBuf>, postgres_url: &st
                 rows as f64 / bare
             );
             println!("postgres ratio import / bare load: {:.2}x", secs / bare);
+            timed(psql(&admin, &format!("CREATE DATABASE {name}_floor")))?;
+            let floor = import_floor::postgres(&file, &with_database(&admin, &format!("{name}_floor"))).await;
+            print_floor("postgres", floor?, secs, bare);
             anyhow::Ok(())
         }
         .await;
-        let _ = timed(psql(
-            &admin,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        ));
+        for db in [name.clone(), format!("{name}_floor")] {
+            let _ = timed(psql(
+                &admin,
+                &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+            ));
+        }
         result?;
     }
     match peak_memory_mib() {
@@ -284,6 +292,16 @@ pub async fn run(rows: usize, seed: u64, dir: Option<PathBuf>, postgres_url: &st
         None => println!("peak memory: unknown (no /proc/self/status)"),
     }
     Ok(())
+}
+
+/// The floor line: the same rows written into our own tables by bulk SQL, against the bare load
+/// and against the import.
+fn print_floor(backend: &str, floor: f64, import: f64, bare: f64) {
+    println!(
+        "{backend} floor {floor:8.1}s  (the rows written into Prospector's tables by bulk SQL: {:.1}x the bare load; import / floor: {:.2}x)",
+        floor / bare,
+        import / floor
+    );
 }
 
 fn tempfile_dir(dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {

@@ -3,6 +3,7 @@
 
 pub mod dashboards;
 pub mod import;
+mod import_floor;
 pub mod inbound;
 mod names;
 pub mod records;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod bench_import;
 mod config;
 mod dedupe;
 mod demo;
