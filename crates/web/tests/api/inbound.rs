@@ -7,6 +7,7 @@ use prospector_testkit::{ApiClient, TestApp, TestDb, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::put_json as put;
 use crate::records::{get, member, post};
 use crate::{app_with_admin, csrf_in, form_login};
 
@@ -25,17 +26,6 @@ on_both_backends!(
     pages_show_the_queue_edit_rules_preview_routing_and_take_handoff_decisions,
     captures_are_filed_in_the_dashboard_rollups_as_a_recount_files_them,
 );
-
-async fn put(client: &ApiClient, path: &str, body: Value) -> (StatusCode, Value) {
-    let r = client
-        .request(reqwest::Method::PUT, path)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 /// Posts a form as JSON (no auth: the endpoint is public).
 async fn submit(app: &TestApp, form: &str, body: Value) -> reqwest::Response {

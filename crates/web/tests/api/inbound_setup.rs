@@ -7,6 +7,7 @@ use prospector_testkit::{ApiClient, TestApp, TestDb, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::put_json as put;
 use crate::records::{get, post};
 use crate::{app_with_admin, csrf_in, form_login};
 
@@ -17,17 +18,6 @@ on_both_backends!(
     form_and_scoring_pages_edit_with_controls_and_show_errors_next_to_fields,
     calendar_pages_set_team_and_rep_calendars_and_out_of_office_with_errors_on_the_page,
 );
-
-async fn put(client: &ApiClient, path: &str, body: Value) -> (StatusCode, Value) {
-    let r = client
-        .request(reqwest::Method::PUT, path)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 async fn submit(app: &TestApp, form: &str, body: Value) -> (StatusCode, Value) {
     crate::post_form(&reqwest::Client::new(), app, form, body).await

@@ -142,3 +142,14 @@ pub async fn post_form(
     let status = r.status();
     (status, r.json().await.unwrap_or(Value::Null))
 }
+
+/// `PUT path` with a JSON body as `client`: the status and the JSON answer (null when none).
+pub async fn put_json(
+    client: &prospector_testkit::ApiClient,
+    path: &str,
+    body: Value,
+) -> (reqwest::StatusCode, Value) {
+    let r = client.put(path, &body).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}

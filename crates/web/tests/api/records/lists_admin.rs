@@ -1,12 +1,13 @@
 //! Admins edit the call dispositions and qualification frameworks through the API; bad lists are
 //! refused naming the field, others are 403, and every change is audited.
 
-use prospector_testkit::{ApiClient, TestDb, on_both_backends};
+use prospector_testkit::{TestDb, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{get, new_lead, patch, post};
 use crate::app_with_admin;
+use crate::put_json as put;
 
 on_both_backends!(
     admins_replace_the_call_dispositions_and_reps_log_with_the_new_ones,
@@ -14,12 +15,6 @@ on_both_backends!(
     bad_lists_are_422_naming_the_field_and_non_admins_are_403,
     the_lists_page_shows_and_saves_the_lists_and_keeps_a_bad_draft_with_its_error,
 );
-
-async fn put(client: &ApiClient, path: &str, body: Value) -> (StatusCode, Value) {
-    let r = client.put(path, &body).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 async fn admins_replace_the_call_dispositions_and_reps_log_with_the_new_ones(db: TestDb) {
     let (app, admin) = app_with_admin(db).await;
