@@ -347,6 +347,10 @@ async fn a_file_that_cannot_be_imported_is_refused_next_to_the_file_field(db: Te
     let html = r.text().await.unwrap();
     assert!(html.contains(r#"id="im-file-error""#), "{html}");
     assert!(visible(&html).contains("not a CSV or JSON"), "{html}");
+    assert!(
+        visible(&html).contains("logo.csv: ") && !html.contains("/logo.csv"),
+        "the file is named, not the server's folder it waits in: {html}"
+    );
 
     let r = upload(
         &app,

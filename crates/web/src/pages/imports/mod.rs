@@ -250,7 +250,7 @@ pub async fn receive(
     };
     if let Err(err) = checked {
         upload.discard();
-        let err = match err {
+        let err = match upload.without_server_path(err) {
             AppError::Invalid(invalid) if invalid.field == "file" => AppError::Invalid(invalid),
             AppError::Invalid(invalid) => {
                 AppError::Invalid(Invalid::new("file", invalid.code, invalid.message))
@@ -546,8 +546,9 @@ pub async fn choose(
         .app
         .import_header_check(&actor, &upload.file(), &options)
         .await;
-    if let Err(err) = &checked {
-        return refused(&state, &actor, &csrf, &upload, previous, err).await;
+    if let Err(err) = checked {
+        let err = upload.without_server_path(err);
+        return refused(&state, &actor, &csrf, &upload, previous, &err).await;
     }
     upload.save()?;
     if action != "start" {

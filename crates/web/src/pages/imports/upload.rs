@@ -149,6 +149,22 @@ impl Upload {
             .map_err(|e| AppError::Internal(format!("cannot save the upload: {e}")))
     }
 
+    /// `error` as the page shows it: a refusal names the file as the app read it, under the
+    /// server's upload directory, which says nothing to the reader and should not be shown; the
+    /// file's own name stays.
+    pub fn without_server_path(&self, error: AppError) -> AppError {
+        match error {
+            AppError::Invalid(invalid) => {
+                let dir = format!("{}{}", self.dir.display(), std::path::MAIN_SEPARATOR);
+                AppError::Invalid(Invalid {
+                    message: invalid.message.replace(&dir, ""),
+                    ..invalid
+                })
+            }
+            other => other,
+        }
+    }
+
     /// Removes the upload (a file that cannot be imported at all).
     pub fn discard(&self) {
         let _ = std::fs::remove_dir_all(&self.dir);
