@@ -4,6 +4,7 @@
 //! with the job's progress in one transaction, so a killed import resumes without duplicates.
 
 pub mod background;
+mod batch_write;
 pub mod export;
 pub mod housekeeping;
 mod outcomes;
@@ -30,13 +31,14 @@ use prospector_core::import::{
 };
 use prospector_core::matching::{MatchIndex, Matcher, Record, account_domain_of_email};
 use prospector_core::role::Role;
-use prospector_store::import::{self as store, Conflict, Counts, ImportJob, ImportProblem};
+use prospector_store::Value;
+use prospector_store::import::{self as store, Counts, ImportJob, ImportProblem};
 use prospector_store::records::{name_key, phone_key};
-use prospector_store::{Value, WriteTx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use self::batch_write::{BatchRows, Written};
 use self::references::{Ahead, Lookups};
 use self::rows::{Body, Draft, draft, person_search_body, problem_of};
 use crate::audit::{self, Change};
@@ -467,6 +469,13 @@ impl Context {
     }
 }
 
+/// A batch being written while the next is decided.
+struct InFlight {
+    task: tokio::task::JoinHandle<AppResult<()>>,
+    counts: Counts,
+    written: Written,
+}
+
 /// What a batch decided for one row.
 enum Action {
     Create(Uuid),
@@ -789,9 +798,10 @@ impl App {
     }
 
     /// Reads the rest of `source` in batches of `options.batch_size` records, deciding and writing
-    /// each batch (with the job's progress) in its own transaction. `progress` hears the records
-    /// done so far, counting from `done_before`. Returns this run's counts and, in a dry run, the
-    /// problems (an import stores them with its job).
+    /// each batch (with the job's progress) in its own transaction. A batch is decided while the
+    /// one before it is written; batches are committed one at a time in file order. `progress`
+    /// hears the records written so far, counting from `done_before`. Returns this run's counts
+    /// and, in a dry run, the problems (an import stores them with its job).
     async fn run_batches(
         &self,
         ctx: &mut Context,
@@ -807,6 +817,7 @@ impl App {
         // Statistics are refreshed each time the rows written double: a handful of times per
         // import, so the lookups stay index probes however large the tables grow.
         let mut refresh_at = i64::try_from(batch_size).unwrap_or(i64::MAX);
+        let mut writing: Option<InFlight> = None;
         loop {
             let mut batch = Vec::with_capacity(batch_size);
             let mut problems = Vec::new();
@@ -831,39 +842,92 @@ impl App {
             if counts.rows == 0 {
                 break;
             }
-            self.write_batch(ctx, job, batch, &mut problems, &mut counts, options.dry_run)
-                .await?;
-            totals.add(&counts);
-            if options.dry_run {
-                dry_problems.extend(problems);
-            } else if totals.rows >= refresh_at {
-                refresh_at = totals.rows.saturating_mul(2);
-                let mut tx = self.store().begin().await?;
-                store::refresh_statistics(&mut tx).await?;
-                tx.commit().await?;
+            let written = writing.as_ref().map(|w| &w.written);
+            let decided = self
+                .decide_batch(
+                    ctx,
+                    batch,
+                    &mut problems,
+                    &mut counts,
+                    options.dry_run,
+                    written.unwrap_or(&Written::default()),
+                )
+                .await;
+            // The batch before is committed before this one starts, so commits keep file order and
+            // a resumed import finds whole batches; a failed decision still lets it finish.
+            if let Some(previous) = writing.take() {
+                self.finish_write(previous, &mut totals, &mut refresh_at).await?;
+                progress(done_before + totals.rows);
             }
+            let rows = decided?;
+            match job.filter(|_| !options.dry_run) {
+                None => {
+                    totals.add(&counts);
+                    if options.dry_run {
+                        dry_problems.extend(problems);
+                    }
+                    progress(done_before + totals.rows);
+                }
+                Some(job) => {
+                    let written = Written::of(&rows);
+                    let write =
+                        batch_write::write(self.store().clone(), ctx.system, job, rows, problems, counts);
+                    writing = Some(InFlight {
+                        task: tokio::spawn(write),
+                        counts,
+                        written,
+                    });
+                }
+            }
+        }
+        if let Some(last) = writing.take() {
+            self.finish_write(last, &mut totals, &mut refresh_at).await?;
             progress(done_before + totals.rows);
         }
         Ok((totals, dry_problems))
     }
 
-    /// Decides each row of a batch, then writes the batch, its problems and the job's progress in
-    /// one transaction.
-    async fn write_batch(
+    /// Waits for the batch being written and adds its counts to `totals`; refreshes the
+    /// statistics when the rows written have doubled.
+    async fn finish_write(
+        &self,
+        batch: InFlight,
+        totals: &mut Counts,
+        refresh_at: &mut i64,
+    ) -> AppResult<()> {
+        batch
+            .task
+            .await
+            .map_err(|e| AppError::Internal(format!("an import batch's write stopped: {e}")))??;
+        totals.add(&batch.counts);
+        if totals.rows >= *refresh_at {
+            *refresh_at = totals.rows.saturating_mul(2);
+            let mut tx = self.store().begin().await?;
+            store::refresh_statistics(&mut tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Decides each row of a batch — create, update, leave or skip as a duplicate, and where its
+    /// references lead — into the rows [`batch_write::write`] stores. `writing` is the batch still
+    /// being written, if any: its records count as stored.
+    async fn decide_batch(
         &self,
         ctx: &mut Context,
-        job: Option<Uuid>,
         drafts: Vec<Draft>,
         problems: &mut Vec<ImportProblem>,
         counts: &mut Counts,
         dry_run: bool,
-    ) -> AppResult<()> {
+        writing: &Written,
+    ) -> AppResult<BatchRows> {
         let now = self.now();
         let mut reader = self.store().reader();
         let own = [object_code(ctx.object)];
         let ext_ids: Vec<String> = drafts.iter().filter_map(|d| d.external_id.clone()).collect();
-        let known = store::known_ids(&mut reader, &own, ctx.system, &ext_ids).await?;
-        let lookups = Lookups::of(&mut reader, ctx.system, &drafts).await?;
+        let mut known = store::known_ids(&mut reader, &own, ctx.system, &ext_ids).await?;
+        writing.overlay(&own, &mut known);
+        let lookups = Lookups::of(&mut reader, ctx.system, &drafts, writing).await?;
 
         let mut person_rows = Vec::new();
         let mut account_rows = Vec::new();
@@ -1091,191 +1155,28 @@ impl App {
                 }
             }
         }
-        if dry_run {
-            return Ok(());
-        }
-        let Some(job) = job else { return Ok(()) };
-        let mut tx: WriteTx = self.store().begin().await?;
-        store::commit_batch_without_flush(&mut tx).await?;
-        let keep = |update: &'static [&'static str]| Conflict {
-            target: "id",
-            update,
-            keep_old_when_null: true,
-        };
-        store::upsert(
-            &mut tx,
-            "people",
-            &[
-                "id",
-                "kind",
-                "first_name",
-                "last_name",
-                "email",
-                "email_key",
-                "phone",
-                "phone_key",
-                "name_key",
-                "title",
-                "company",
-                "account_id",
-                "country",
-                "region",
-                "time_zone",
-                "owner_id",
-                "status",
-                "source",
-                "do_not_call",
-                "unsubscribed",
-                "custom_fields",
-                "created_at",
-                "updated_at",
-            ],
-            person_rows,
-            Some(keep(&[
-                "first_name",
-                "last_name",
-                "email",
-                "email_key",
-                "phone",
-                "phone_key",
-                "name_key",
-                "title",
-                "company",
-                "account_id",
-                "country",
-                "region",
-                "time_zone",
-                "owner_id",
-                "source",
-                "custom_fields",
-                "updated_at",
-            ])),
-        )
-        .await?;
-        store::upsert(
-            &mut tx,
-            "accounts",
-            &[
-                "id",
-                "name",
-                "employees",
-                "segment",
-                "country",
-                "owner_id",
-                "custom_fields",
-                "created_at",
-                "updated_at",
-            ],
-            account_rows,
-            Some(keep(&[
-                "name",
-                "employees",
-                "segment",
-                "country",
-                "owner_id",
-                "custom_fields",
-                "updated_at",
-            ])),
-        )
-        .await?;
-        store::upsert(
-            &mut tx,
-            "account_domains",
-            &["id", "domain", "account_id"],
-            domain_rows,
-            Some(Conflict {
-                target: "domain",
-                update: &[],
-                keep_old_when_null: false,
-            }),
-        )
-        .await?;
-        store::upsert(
-            &mut tx,
-            "opportunities",
-            &[
-                "id",
-                "name",
-                "account_id",
-                "stage",
-                "ae_id",
-                "amount_cents",
-                "close_date",
-                "next_step",
-                "created_at",
-                "updated_at",
-            ],
-            opportunity_rows,
-            Some(keep(&[
-                "name",
-                "account_id",
-                "stage",
-                "ae_id",
-                "amount_cents",
-                "close_date",
-                "next_step",
-                "updated_at",
-            ])),
-        )
-        .await?;
-        store::upsert(
-            &mut tx,
-            "tasks",
-            &[
-                "id",
-                "title",
-                "notes",
-                "due_at",
-                "priority",
-                "status",
-                "owner_id",
-                "person_id",
-                "account_id",
-                "opportunity_id",
-                "completed_at",
-                "created_at",
-                "updated_at",
-            ],
-            task_rows,
-            Some(keep(&[
-                "title",
-                "notes",
-                "due_at",
-                "priority",
-                "status",
-                "owner_id",
-                "person_id",
-                "account_id",
-                "opportunity_id",
-                "completed_at",
-                "updated_at",
-            ])),
-        )
-        .await?;
-        store::upsert(
-            &mut tx,
-            "search_docs",
-            &["kind", "ref_id", "body"],
-            search_rows,
-            Some(Conflict {
-                target: "ref_id",
-                update: &["body"],
-                keep_old_when_null: false,
-            }),
-        )
-        .await?;
-        store::save_external_ids(&mut tx, ctx.system, &external).await?;
+        // Problems are numbered and named now, while the batch is decided in file order.
         problems.sort_by_key(|p| p.line);
         if let Some(file) = &ctx.file {
             for p in problems.iter_mut() {
                 p.file = Some(file.clone());
             }
         }
-        store::insert_problems(&mut tx, job, ctx.problems_stored, problems).await?;
-        store::advance(&mut tx, job, counts, now).await?;
-        tx.commit().await?;
-        ctx.problems_stored += problems.len() as i64;
-        Ok(())
+        let problems_from = ctx.problems_stored;
+        if !dry_run {
+            ctx.problems_stored += problems.len() as i64;
+        }
+        Ok(BatchRows {
+            people: person_rows,
+            accounts: account_rows,
+            domains: domain_rows,
+            opportunities: opportunity_rows,
+            tasks: task_rows,
+            search: search_rows,
+            external,
+            problems_from,
+            now,
+        })
     }
 
     /// An import run by id, with its first `limit` problems.

@@ -16,6 +16,7 @@ use prospector_core::import::{Field, MappedRow, ObjectKind, Value};
 use prospector_store::import::{self as store, ImportProblem};
 use serde::Serialize;
 
+use super::batch_write::Written;
 pub use super::outcomes::RowOutcome;
 use super::outcomes::outcomes_of;
 use super::plan::read_plan;
@@ -283,7 +284,8 @@ impl App {
             }
             if chunk.len() >= PREVIEW_CHUNK || (done && !chunk.is_empty()) {
                 let drafts = chunk.iter().filter_map(|e| e.as_ref().ok());
-                let lookups = Lookups::of(&mut self.store().reader(), system, drafts).await?;
+                let lookups =
+                    Lookups::of(&mut self.store().reader(), system, drafts, &Written::default()).await?;
                 for entry in chunk.drain(..) {
                     let found = match entry {
                         Err(found) => found,

@@ -12,6 +12,7 @@ use prospector_store::Exec;
 use prospector_store::import::{self as store, ImportProblem, Known};
 use uuid::Uuid;
 
+use super::batch_write::Written;
 use super::rows::{Body, Draft, Ref};
 use crate::AppResult;
 
@@ -125,11 +126,13 @@ pub(crate) struct Lookups {
 }
 
 impl Lookups {
-    /// Looks up every reference of `drafts` among the external ids of `system`.
+    /// Looks up every reference of `drafts` among the external ids of `system`, and among those
+    /// of the batch still being `written`.
     pub(crate) async fn of<'a>(
         ex: &mut impl Exec,
         system: &str,
         drafts: impl IntoIterator<Item = &'a Draft>,
+        written: &Written,
     ) -> AppResult<Lookups> {
         let mut wanted: HashMap<RefKind, Vec<String>> = HashMap::new();
         for d in drafts {
@@ -141,7 +144,9 @@ impl Lookups {
         }
         let mut found = HashMap::new();
         for (kind, ids) in wanted {
-            found.insert(kind, store::known_ids(ex, kind.objects(), system, &ids).await?);
+            let mut known = store::known_ids(ex, kind.objects(), system, &ids).await?;
+            written.overlay(kind.objects(), &mut known);
+            found.insert(kind, known);
         }
         Ok(Lookups { found })
     }

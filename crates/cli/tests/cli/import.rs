@@ -365,8 +365,56 @@ async fn a_mapping_file_gives_one_file_of_a_data_plan_columns_of_its_own(db: Tes
     );
 }
 
+/// A batch is decided while the one before it is still being written: a row whose id the batch
+/// before imported must still update that record, not be taken for a new one or a duplicate.
+async fn a_row_repeated_in_the_next_batch_updates_the_record_the_first_one_made(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leads.csv");
+    std::fs::write(
+        &file,
+        "Id,FirstName,LastName,Email,Title\n\
+         00QA,Ada,Lovelace,ada@example.com,Analyst\n\
+         00QB,Grace,Hopper,grace@example.com,Admiral\n\
+         00QA,Ada,Lovelace,ada@example.com,Countess\n\
+         00QC,Alan,Turing,alan@example.com,Fellow\n",
+    )
+    .unwrap();
+    let output = prospector(&db.url)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--object",
+            "lead",
+            "--batch-size",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("3 created, 1 updated, 0 unchanged, 0 duplicates"),
+        "{stdout}"
+    );
+    assert_eq!(scalar(&db.url, "SELECT COUNT(*) AS n FROM people").await, Some(3));
+    assert_eq!(
+        scalar(
+            &db.url,
+            "SELECT COUNT(*) AS n FROM people WHERE title = 'Countess'"
+        )
+        .await,
+        Some(1),
+        "the later row's title is kept"
+    );
+}
+
 on_both_backends!(
     a_killed_import_resumes_to_the_same_result_as_a_clean_one,
     exit_codes_and_the_report_beside_the_file,
     a_mapping_file_gives_one_file_of_a_data_plan_columns_of_its_own,
+    a_row_repeated_in_the_next_batch_updates_the_record_the_first_one_made,
 );
