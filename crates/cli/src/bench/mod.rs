@@ -3,7 +3,7 @@
 
 pub mod dashboards;
 pub mod import;
-mod import_floor;
+mod import_bulk_sql;
 pub mod inbound;
 mod names;
 pub mod records;

@@ -1,10 +1,10 @@
-//! `prospector bench import`, small, as the team runs it: the import, the bare loads and the floor
-//! (the same rows written into our tables by bulk SQL) all run, so a migration that changes the
+//! `prospector bench import`, small, as the team runs it: the import, the bare loads and the bulk
+//! SQL yardstick (the same rows written into our tables by `INSERT … SELECT`) all run, so a migration that changes the
 //! tables cannot quietly break the benchmark whose figures docs/benchmarks.md records.
 
 use prospector_testkit::{Backend, TestDb, on_both_backends};
 
-async fn the_import_benchmark_runs_the_import_the_bare_load_and_the_floor(db: TestDb) {
+async fn the_import_benchmark_runs_the_import_the_bare_load_and_the_bulk_sql(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     // The benchmark makes its own databases: next to the test's one on PostgreSQL, files on SQLite.
     let postgres_url = match db.backend {
@@ -38,8 +38,8 @@ async fn the_import_benchmark_runs_the_import_the_bare_load_and_the_floor(db: Te
     };
     for backend in backends {
         assert!(
-            stdout.contains(&format!("{backend} floor ")),
-            "no {backend} floor line in {stdout}"
+            stdout.contains(&format!("{backend} bulk SQL ")),
+            "no {backend} bulk SQL line in {stdout}"
         );
         assert!(
             stdout.contains(&format!("{backend} ratio import / bare load: ")),
@@ -58,4 +58,4 @@ async fn the_import_benchmark_runs_the_import_the_bare_load_and_the_floor(db: Te
     );
 }
 
-on_both_backends!(the_import_benchmark_runs_the_import_the_bare_load_and_the_floor);
+on_both_backends!(the_import_benchmark_runs_the_import_the_bare_load_and_the_bulk_sql);

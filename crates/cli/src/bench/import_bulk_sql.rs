@@ -1,8 +1,10 @@
-//! The floor under an import: the benchmark's leads written into Prospector's own tables (`people`
-//! with its indexes, `search_docs` with its full-text index, `external_ids`) by the database's own
-//! bulk path — a bare load into a staging table, then one `INSERT … SELECT` per table — with no
-//! parsing, normalising, matching or batching. No import that keeps these tables can be faster, so
-//! this says how much of the distance to the bare load is the schema's and how much is ours.
+//! The yardstick beside an import: the benchmark's leads written into Prospector's own tables
+//! (`people` with its indexes, `search_docs` with its full-text index, `external_ids`) by the
+//! database's own bulk path — a bare load into a staging table, then one `INSERT … SELECT` per
+//! table — with no parsing, normalising, matching or batching. It says how much of the distance
+//! to the bare load is the tables' own cost. It is not a hard lower bound: one statement per table
+//! in one transaction is not always the fastest way in (on PostgreSQL, batched commits with the
+//! full-text index can beat it).
 
 use std::path::Path;
 use std::process::Command;
@@ -44,7 +46,7 @@ pub async fn sqlite(file: &Path, db: &Path) -> anyhow::Result<f64> {
     let mut sqlite3 = Command::new("sqlite3");
     sqlite3
         .arg(db)
-        // The settings Prospector's own connections use (`store.rs`), so the floor is not slowed
+        // The settings Prospector's own connections use (`store.rs`), so the yardstick is not slowed
         // by the shell's smaller page cache.
         .arg("PRAGMA cache_size = -32000; PRAGMA temp_store = memory; PRAGMA synchronous = NORMAL;")
         .arg(STAGING)
