@@ -4,6 +4,8 @@
 
 use prospector_testkit::{Backend, TestDb, on_both_backends};
 
+use crate::support::success;
+
 async fn the_import_benchmark_runs_the_import_the_bare_load_and_the_bulk_sql(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     // The benchmark makes its own databases: next to the test's one on PostgreSQL, files on SQLite.
@@ -18,12 +20,7 @@ async fn the_import_benchmark_runs_the_import_the_bare_load_and_the_bulk_sql(db:
         .args(["--postgres-url", postgres_url])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = success(&output);
     let backends: &[&str] = match db.backend {
         Backend::Postgres => &["sqlite  ", "postgres"],
         Backend::Sqlite => &["sqlite  "],

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use prospector_store::{Exec, Store, StoreOptions, query};
 use prospector_testkit::{TestDb, on_both_backends};
 
-use crate::support::shared_data;
+use crate::support::{one_line_failure, shared_data, success};
 
 fn prospector(url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_prospector"));
@@ -305,8 +305,7 @@ async fn a_mapping_file_gives_one_file_of_a_data_plan_columns_of_its_own(db: Tes
 
     // A misspelt file name is refused before anything is read, rather than ignored.
     let output = import_with("[files.\"Contact.json\".columns]\ntitle = \"ignore\"\n");
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = one_line_failure(&output);
     assert!(
         stderr.contains("Contact.json, which the data plan does not list (it lists Accounts.json, Contacts.json, Opportunities.json)"),
         "{stderr}"
@@ -317,11 +316,7 @@ async fn a_mapping_file_gives_one_file_of_a_data_plan_columns_of_its_own(db: Tes
     );
 
     let output = import_with("[files.\"Contacts.json\".columns]\ntitle = \"ignore\"\nphone = \"custom\"\n");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    success(&output);
     let contacts = scalar(&db.url, "SELECT COUNT(*) AS n FROM people WHERE kind = 'contact'").await;
     assert!(contacts > Some(100), "{contacts:?}");
     assert_eq!(
@@ -357,11 +352,10 @@ async fn a_mapping_file_gives_one_file_of_a_data_plan_columns_of_its_own(db: Tes
         ])
         .output()
         .unwrap();
-    assert!(!output.status.success());
+    let stderr = one_line_failure(&output);
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("only a data plan has files of its own"),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        stderr.contains("only a data plan has files of its own"),
+        "{stderr}"
     );
 }
 
@@ -390,12 +384,7 @@ async fn a_row_repeated_in_the_next_batch_updates_the_record_the_first_one_made(
         ])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = success(&output);
     assert!(
         stdout.contains("3 created, 1 updated, 0 unchanged, 0 duplicates"),
         "{stdout}"
