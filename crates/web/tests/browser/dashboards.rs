@@ -10,7 +10,7 @@ use prospector_core::records::{ActivityDetail, RawPerson};
 use prospector_store::records::people::PersonKind;
 use prospector_testkit::{TEST_PASSWORD, TestApp, TestDb};
 
-use crate::driver::{Browser, click, log_in, text, wait_for, wait_for_path};
+use crate::driver::{Browser, click, log_in, text, wait_for, wait_for_path, wait_for_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_lead_reads_the_activity_chart_and_its_table() {
@@ -97,9 +97,11 @@ async fn a_team_lead_reads_the_activity_chart_and_its_table() {
                 .await
                 .expect("type");
             click(b, "#dashboard-filters button[type=submit]").await;
+            wait_for_url(b, "a URL with source=trial", |url| {
+                url.query().is_some_and(|q| q.contains("source=trial"))
+            })
+            .await;
             wait_for(b, "#chart-activity").await;
-            let url = b.current_url().await.expect("url");
-            assert!(url.as_str().contains("source=trial"), "{url}");
             let empty = text(b, "#totals").await;
             assert!(empty.contains("Calls\n0") || empty.contains("Calls 0"), "{empty}");
 

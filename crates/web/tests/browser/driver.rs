@@ -172,15 +172,22 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
 
 /// Waits (polling, up to [`WAIT`]) until the page's path is `path`.
 pub async fn wait_for_path(client: &Client, path: &str) {
+    wait_for_url(client, path, |url| url.path() == path).await;
+}
+
+/// Waits (polling, up to [`WAIT`]) until the page's URL is one that `lands` accepts — after a
+/// click that navigates, the old page's elements are still there until the new page replaces it,
+/// so waiting for an element alone can read the old page. `expected` describes it for the failure.
+pub async fn wait_for_url(client: &Client, expected: &str, lands: impl Fn(&reqwest::Url) -> bool) {
     let deadline = Instant::now() + WAIT;
     loop {
         let url = client.current_url().await.expect("current URL");
-        if url.path() == path {
+        if lands(&url) {
             return;
         }
         assert!(
             Instant::now() < deadline,
-            "expected to land on {path} within {WAIT:?}, still at {url}"
+            "expected to land on {expected} within {WAIT:?}, still at {url}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
